@@ -1,0 +1,132 @@
+"""The edge agent: DAQ frames in over ZeroMQ, spooled envelopes out over MQTT.
+
+One receiver thread (this loop) pulls DAQ messages, validates them and hands each
+image to a worker thread that runs the pipeline stages and spools the results.
+Back-pressure policy: the loop stops reading from ZeroMQ while the spool holds
+``[spool] max_bytes`` or more, and while every worker is busy; the DAQ's PUSH socket
+then blocks once ZeroMQ's small receive queue (``[daq] receive_hwm``) is full. Time
+spent so is counted as ``blocked_s``. Nothing is ever dropped to make room.
+"""
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import zmq
+
+from . import daq_protocol
+from .errors import DaqMessageError
+from .frame_handler import FrameHandler
+from .pedestal_keeper import PedestalKeeper
+from .quarantine import Quarantine
+from .runs import RunBook
+from .spool import Spool
+from .stages import build_stages
+from .telemetry import PipelineCounters, host_metrics, telemetry_envelope
+from .uplink import Uplink
+
+__all__ = ["EdgeAgent"]
+
+log = logging.getLogger(__name__)
+
+
+class EdgeAgent:
+    """Wires the DAQ socket, the pipeline, the spool, the uplink and telemetry together."""
+
+    def __init__(self, config: dict):
+        self.config = config
+        self.detector = config["detector"]["name"]
+        root = Path(config["spool"]["dir"])
+        self.spool = Spool(root / "spool", config["spool"]["max_bytes"])
+        self.counters = PipelineCounters()
+        self.uplink = Uplink(self.spool, config["mqtt"], self.detector,
+                             config["spool"]["resend_after_s"], config["spool"]["max_inflight_bytes"])
+        workers = config["pipeline"]["workers"]
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="frame")
+        self._slots = threading.BoundedSemaphore(workers + 1)
+        self.frames = FrameHandler(
+            detector=self.detector, stages=build_stages(config["pipeline"]), spool=self.spool,
+            runs=RunBook(root / "state"), pedestals=PedestalKeeper(root / "state"),
+            quarantine=Quarantine(root / "quarantine"), counters=self.counters,
+            on_spooled=self.uplink.notify,
+        )
+        self._stop = threading.Event()
+        self._next_telemetry = 0.0
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to return after the current message (signal-safe)."""
+        self._stop.set()
+
+    def run(self) -> None:
+        """Serve until :meth:`stop`; then finish in-flight frames and flush telemetry."""
+        self.uplink.start()
+        context = zmq.Context.instance()
+        socket = context.socket(zmq.PULL)
+        socket.setsockopt(zmq.RCVHWM, self.config["daq"]["receive_hwm"])
+        socket.setsockopt(zmq.LINGER, 0)
+        socket.connect(self.config["daq"]["endpoint"])
+        log.info("edge agent for %s pulling from %s", self.detector, self.config["daq"]["endpoint"])
+        try:
+            while not self._stop.is_set():
+                self._wait_for_room()
+                if socket.poll(200):
+                    self._receive(socket)
+                self._maybe_telemetry()
+        finally:
+            socket.close()
+            self._pool.shutdown(wait=True)
+            self._spool_telemetry()
+            self.uplink.stop()
+            log.info("edge agent stopped: %s", self.counters.snapshot())
+
+    def _wait_for_room(self) -> None:
+        if not self.spool.full:
+            return
+        started = time.monotonic()
+        log.warning("spool full (%d bytes >= %d): blocking the DAQ", self.spool.bytes, self.spool.max_bytes)
+        while self.spool.full and not self._stop.is_set():
+            self._maybe_telemetry()
+            time.sleep(0.1)
+        self.counters.add("blocked_s", time.monotonic() - started)
+
+    def _receive(self, socket) -> None:
+        parts = socket.recv_multipart(copy=False)
+        buffers = [part.buffer for part in parts]
+        try:
+            message = daq_protocol.decode_message(buffers)
+        except DaqMessageError as exc:
+            self.counters.add("messages_rejected")
+            self.frames.quarantine_message(str(exc), buffers)
+            return
+        if isinstance(message, daq_protocol.Image):
+            self._submit(message)
+        elif isinstance(message, daq_protocol.RunStart):
+            self.frames.run_started(message)
+        else:
+            self.frames.run_ended(message)
+
+    def _submit(self, image) -> None:
+        started = time.monotonic()
+        self._slots.acquire()  # all workers busy: stop reading, the DAQ feels it
+        waited = time.monotonic() - started
+        if waited > 0.001:
+            self.counters.add("blocked_s", waited)
+        future = self.frames.submit(self._pool, image)
+        future.add_done_callback(lambda _: self._slots.release())
+
+    def _maybe_telemetry(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_telemetry:
+            self._next_telemetry = now + self.config["telemetry"]["interval_s"]
+            self._spool_telemetry()
+
+    def _spool_telemetry(self) -> None:
+        pipeline = self.counters.snapshot()
+        pipeline.update(spool_items=self.spool.count, spool_bytes=self.spool.bytes,
+                        uplink_connected=int(self.uplink.connected), uplink_inflight=self.uplink.inflight,
+                        uplink_published=self.uplink.published, uplink_acked=self.uplink.acked,
+                        uplink_resent=self.uplink.resent)
+        envelope = telemetry_envelope(self.detector, host_metrics(self.spool.directory), pipeline)
+        self.frames.spool_envelopes([envelope])

@@ -1,0 +1,106 @@
+"""The pedestal in force on the edge: built from pedestal runs, kept across restarts.
+
+During a pedestal run (``run_start`` with ``pedestal: true``) every frame is fed to
+``recon.Pedestal.from_frames`` running in a background thread over a bounded queue
+(one streaming pass, bounded memory). At ``run_end`` the new pedestal replaces the
+old one, is written atomically to ``<spool>/state/pedestal.bin`` so a restarted
+agent keeps using it, and is returned for publication.
+"""
+
+import logging
+import os
+import queue
+import threading
+from pathlib import Path
+
+import recon
+
+__all__ = ["PedestalKeeper"]
+
+log = logging.getLogger(__name__)
+
+_END = object()
+
+
+class PedestalKeeper:
+    """Holds the current pedestal and builds the next one from a pedestal run."""
+
+    def __init__(self, state_dir):
+        self._path = Path(state_dir) / "pedestal.bin"
+        self.current = self._load()
+        self._frames: queue.Queue | None = None
+        self._builder: threading.Thread | None = None
+        self._result: dict = {}
+        self.building_run: int | None = None
+
+    def begin(self, run: int) -> None:
+        """Start accumulating a pedestal run."""
+        self.abort()
+        self.building_run = run
+        self._frames = queue.Queue(maxsize=8)
+        self._result = {"frames": 0}
+        self._builder = threading.Thread(target=self._build, args=(self._frames, self._result),
+                                         name=f"pedestal-run{run}", daemon=True)
+        self._builder.start()
+
+    def add(self, run: int, pixels) -> None:
+        """Feed one frame of the pedestal run being built (others are ignored)."""
+        if self._frames is not None and run == self.building_run:
+            self._frames.put(pixels)
+
+    def finish(self, run: int):
+        """End the pedestal run; returns ``(pedestal, n_frames)`` or None if nothing was built."""
+        if self._frames is None or run != self.building_run:
+            return None
+        self._frames.put(_END)
+        self._builder.join()
+        self._frames = None
+        self.building_run = None
+        pedestal = self._result.get("pedestal")
+        if pedestal is None:
+            log.error("pedestal run %d produced no pedestal: %s", run, self._result.get("error"))
+            return None
+        self.current = pedestal
+        self._save(pedestal)
+        log.info("new pedestal %s from run %d (%d frames)", pedestal.id, run, self._result["frames"])
+        return pedestal, self._result["frames"]
+
+    def abort(self) -> None:
+        if self._frames is not None:
+            self._frames.put(_END)
+            self._builder.join()
+            self._frames = None
+            self.building_run = None
+
+    @staticmethod
+    def _build(frames: queue.Queue, result: dict) -> None:
+        def stream():
+            while (frame := frames.get()) is not _END:
+                result["frames"] += 1
+                yield frame
+
+        try:
+            result["pedestal"] = recon.Pedestal.from_frames(stream())
+        except (ValueError, OSError) as exc:
+            result["error"] = str(exc)
+            for _ in stream():  # drain so that add() never blocks
+                pass
+
+    def _load(self):
+        if not self._path.exists():
+            return None
+        try:
+            pedestal = recon.Pedestal.from_bytes(self._path.read_bytes())
+        except (ValueError, OSError) as exc:
+            log.error("ignoring unreadable pedestal %s: %s", self._path, exc)
+            return None
+        log.info("using pedestal %s from %s", pedestal.id, self._path)
+        return pedestal
+
+    def _save(self, pedestal) -> None:
+        tmp = self._path.with_suffix(".tmp")
+        with open(tmp, "wb") as handle:
+            handle.write(pedestal.to_bytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self._path)
