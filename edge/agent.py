@@ -17,6 +17,7 @@ from pathlib import Path
 import zmq
 
 from . import daq_protocol
+from .daq_acks import DaqAcknowledger, NoAcknowledger
 from .errors import DaqMessageError
 from .frame_handler import FrameHandler
 from .pedestal_keeper import PedestalKeeper
@@ -54,6 +55,10 @@ class EdgeAgent:
         )
         self._stop = threading.Event()
         self._next_telemetry = 0.0
+        self._context = zmq.Context.instance()
+        ack_endpoint = config["daq"]["ack_endpoint"]
+        self.daq_acks = DaqAcknowledger(self._context, ack_endpoint) if ack_endpoint else NoAcknowledger()
+        self.frames.on_done = self.daq_acks.done
 
     def stop(self) -> None:
         """Ask :meth:`run` to return after the current message (signal-safe)."""
@@ -62,8 +67,7 @@ class EdgeAgent:
     def run(self) -> None:
         """Serve until :meth:`stop`; then finish in-flight frames and flush telemetry."""
         self.uplink.start()
-        context = zmq.Context.instance()
-        socket = context.socket(zmq.PULL)
+        socket = self._context.socket(zmq.PULL)
         socket.setsockopt(zmq.RCVHWM, self.config["daq"]["receive_hwm"])
         socket.setsockopt(zmq.LINGER, 0)
         socket.connect(self.config["daq"]["endpoint"])
@@ -71,12 +75,15 @@ class EdgeAgent:
         try:
             while not self._stop.is_set():
                 self._wait_for_room()
-                if socket.poll(200):
+                if socket.poll(100):
                     self._receive(socket)
+                self.daq_acks.flush()
                 self._maybe_telemetry()
         finally:
             socket.close()
             self._pool.shutdown(wait=True)
+            self.daq_acks.flush()
+            self.daq_acks.close()
             self._spool_telemetry()
             self.uplink.stop()
             log.info("edge agent stopped: %s", self.counters.snapshot())
@@ -87,6 +94,7 @@ class EdgeAgent:
         started = time.monotonic()
         log.warning("spool full (%d bytes >= %d): blocking the DAQ", self.spool.bytes, self.spool.max_bytes)
         while self.spool.full and not self._stop.is_set():
+            self.daq_acks.flush()
             self._maybe_telemetry()
             time.sleep(0.1)
         self.counters.add("blocked_s", time.monotonic() - started)
@@ -109,7 +117,8 @@ class EdgeAgent:
 
     def _submit(self, image) -> None:
         started = time.monotonic()
-        self._slots.acquire()  # all workers busy: stop reading, the DAQ feels it
+        while not self._slots.acquire(timeout=0.05):  # all workers busy: the DAQ feels it
+            self.daq_acks.flush()
         waited = time.monotonic() - started
         if waited > 0.001:
             self.counters.add("blocked_s", waited)

@@ -25,6 +25,8 @@ def _log_level(value: str) -> str | None:
 EDGE_OPTIONS = [
     Option("detector", "name", str, check=identifier, help="detector name, e.g. lime"),
     Option("daq", "endpoint", str, check=_endpoint, help="ZeroMQ endpoint the DAQ binds (PUSH)"),
+    Option("daq", "ack_endpoint", str, None, check=_endpoint,
+           help="optional: DAQ PULL socket for per-frame acks (lets the DAQ resend after a crash)"),
     Option("daq", "receive_hwm", int, 4, check=positive,
            help="frames ZeroMQ may queue before the DAQ's PUSH blocks"),
     *mqtt_options("cygno-edge"),

@@ -31,6 +31,7 @@ class FrameHandler:
         self.quarantine = quarantine
         self.counters = counters
         self.on_spooled = on_spooled
+        self.on_done = lambda run, frame=None, what=None: None  # DAQ acknowledgements
         self._pending: dict[int, set] = {}
         self._lock = threading.Lock()
 
@@ -45,6 +46,7 @@ class FrameHandler:
                   "metadata": message.metadata,
                   "pedestal_id": getattr(self.pedestals.current, "id", None)}
         self.spool_envelopes([Envelope(header)])
+        self.on_done(message.run, what="run_start")
         log.info("run %d started (pedestal=%s)", message.run, message.pedestal)
 
     def submit(self, pool, image: Image):
@@ -75,6 +77,7 @@ class FrameHandler:
         self.runs.sync(message.run)
         self.spool_envelopes(envelopes)
         self.runs.finish(message.run)
+        self.on_done(message.run, what="run_end")
         self.counters.add("runs_ended")
         if summary["missing"]:
             log.error("run %d: %d frame(s) announced by the DAQ never arrived: %s", message.run,
@@ -87,6 +90,7 @@ class FrameHandler:
         self.quarantine.add(reason, [bytes(p) for p in parts], run, frame)
         if run is not None and frame is not None:
             self.runs.mark_quarantined(run, frame)
+            self.on_done(run, frame)
         if frame is not None:
             self.counters.add("frames_quarantined")
 
@@ -109,8 +113,10 @@ class FrameHandler:
                                 image.run, image.frame)
             self.runs.mark_quarantined(image.run, image.frame)
             self.counters.add("frames_quarantined")
+            self.on_done(image.run, image.frame)
             return
         self.runs.mark_spooled(image.run, image.frame)
+        self.on_done(image.run, image.frame)
         self.counters.add("frames_spooled")
         self.counters.add("bytes_out", len(work.envelopes[0].body))
 

@@ -49,8 +49,10 @@ class RunBook:
             self._load(path)
 
     def start(self, run: int, pedestal: bool, metadata: dict | None = None) -> RunState:
-        """Open (or re-open, after a DAQ resend) a run."""
+        """Open a run; a run already open (a DAQ resend after a restart) keeps its counts."""
         with self._lock:
+            if run in self._runs:
+                return self._runs[run]
             state = RunState(run, pedestal, time.time(), metadata or {})
             self._runs[run] = state
             record = {"run": run, "pedestal": pedestal, "started": state.started,

@@ -28,3 +28,12 @@ def test_finished_run_leaves_no_state(tmp_path):
     book.start(1, pedestal=True)
     book.finish(1)
     assert not list(tmp_path.iterdir())
+
+
+def test_start_resent_after_restart_keeps_counts(tmp_path):
+    book = RunBook(tmp_path)
+    book.start(2, pedestal=False)
+    book.mark_spooled(2, 0)
+    reopened = RunBook(tmp_path)
+    reopened.start(2, pedestal=False)
+    assert reopened.get(2).spooled == {0}
