@@ -18,7 +18,7 @@ __all__ = ["DEFAULT_MIX", "FrameTruth", "FrameSimulator", "digitise", "check_mix
 #: Mean number of deposits of each kind per frame (Poisson): about 7 in all.
 DEFAULT_MIX = {"fe55": 3.0, "muon": 1.0, "er": 2.0, "nr": 1.0, "alpha": 0.1}
 
-_NOISE_STREAM, _DEPOSIT_STREAM = 1, 2
+_NOISE_STREAM, _DEPOSIT_STREAM, _PEDESTAL_STREAM = 1, 2, 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,8 +73,11 @@ class FrameSimulator:
         self.mix = check_mix(DEFAULT_MIX if mix is None else mix)
 
     def pedestal_frame(self, index: int) -> np.ndarray:
-        """A frame with no signal (HV off), ndarray of uint16, shape (rows, cols)."""
-        return digitise(self.sensor.noise_frame(self._rng(index, _NOISE_STREAM)))
+        """A frame with no signal (HV off), ndarray of uint16, shape (rows, cols).
+
+        Its noise is independent of ``data_frame(index)``'s, as in a real pedestal run.
+        """
+        return digitise(self.sensor.noise_frame(self._rng(index, _PEDESTAL_STREAM)))
 
     def data_frame(self, index: int, mix=None, deposits=None):
         """A frame with deposits.

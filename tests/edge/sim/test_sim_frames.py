@@ -42,6 +42,12 @@ def test_mix_selects_kinds(sim):
     assert deposits and {d.kind for d in deposits} == {"fe55"}
 
 
+def test_pedestal_noise_is_independent_of_the_data_frame_noise(sim):
+    pedestal = sim.pedestal_frame(2).astype(float) - sim.sensor.true_mean
+    data = sim.data_frame(2, mix={})[0].astype(float) - sim.sensor.true_mean
+    assert abs(np.corrcoef(pedestal.ravel(), data.ravel())[0, 1]) < 0.05
+
+
 def test_frame_minus_noise_is_the_signal_image(sim):
     frame, truth = sim.data_frame(5)
     noise = sim.sensor.noise_frame(sim._rng(5, 1))
