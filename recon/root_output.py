@@ -1,0 +1,103 @@
+"""The collaboration's ROOT file: TTree ``Events``, one entry per frame, written with uproot.
+
+Event-level values (``run``, ``event``, ``nSc``, ``cmos_*``, ``t_*``) become flat
+branches; per-cluster arrays (``sc_*``) become jagged branches whose counter is the
+``nSc`` branch, as in ``reco_run%05d_3D.root``. Written by uproot (pure Python); ROOT
+itself cannot be installed on this machine, so the files are checked with uproot.
+"""
+
+import os
+import tempfile
+
+import awkward as ak
+import numpy as np
+import uproot
+
+from .errors import ReconError
+
+__all__ = ["write_root", "root_bytes", "root_file_name", "TREE_NAME", "COUNTER"]
+
+TREE_NAME = "Events"
+COUNTER = "nSc"
+_CLUSTER_PREFIX = "sc_"
+
+
+def root_file_name(run):
+    """``reco_run<run:05d>.root``, the file name of one run's reconstruction."""
+    if isinstance(run, bool) or not isinstance(run, (int, np.integer)) or run < 0:
+        raise ReconError(f"run must be an integer >= 0, got {run!r}")
+    return f"reco_run{int(run):05d}.root"
+
+
+def write_root(events, path):
+    """Write reconstruction results as the ``Events`` tree of a new ROOT file.
+
+    Parameters
+    ----------
+    events : sequence of dict
+        One result per frame, in event order (as :func:`recon.reconstruct` returns,
+        with ``run``/``event`` added). All must have the same branch names; ``sc_*``
+        arrays must have ``nSc`` entries.
+    path : str or os.PathLike
+        File to create (overwritten).
+    """
+    columns = _columns(events)
+    with uproot.recreate(os.fspath(path)) as file:
+        types = {name: (ak.type(value) if isinstance(value, ak.Array) else value.dtype)
+                 for name, value in columns.items()}
+        tree = file.mktree(TREE_NAME, types, counter_name=lambda name: COUNTER)
+        tree.extend(columns)
+
+
+def root_bytes(events):
+    """The ROOT file :func:`write_root` would write, as bytes."""
+    handle, path = tempfile.mkstemp(suffix=".root", prefix="cygno-reco-")
+    os.close(handle)
+    try:
+        write_root(events, path)
+        with open(path, "rb") as file:
+            return file.read()
+    finally:
+        os.unlink(path)
+
+
+def _columns(events):
+    """Branch name -> numpy array (event-level) or awkward jagged array (per cluster)."""
+    if isinstance(events, dict) or not hasattr(events, "__len__") or len(events) == 0:
+        raise ReconError(f"events must be a non-empty list of result dicts, got {type(events).__name__}")
+    names = list(events[0])
+    if COUNTER not in names:
+        raise ReconError(f"events[0] has no {COUNTER!r} entry; keys: {sorted(names)}")
+    for index, event in enumerate(events):
+        if not isinstance(event, dict) or set(event) != set(names):
+            found = sorted(event) if isinstance(event, dict) else type(event).__name__
+            raise ReconError(f"events[{index}] branches {found} differ from events[0]'s {sorted(names)}")
+    counts = np.array([int(event[COUNTER]) for event in events], dtype=np.int32)
+    columns = {}
+    for name in names:
+        if name == COUNTER:
+            continue
+        if name.startswith(_CLUSTER_PREFIX):
+            columns[name] = _jagged(events, name, counts)
+        else:
+            columns[name] = _flat(events, name)
+    return {COUNTER: counts, **columns}
+
+
+def _jagged(events, name, counts):
+    arrays = [np.asarray(event[name]) for event in events]
+    for index, (array, count) in enumerate(zip(arrays, counts)):
+        if array.ndim != 1 or len(array) != count:
+            raise ReconError(f"events[{index}][{name!r}] has shape {array.shape}, expected ({count},) = nSc")
+    flat = np.concatenate(arrays)
+    if flat.dtype.kind not in "biuf":
+        raise ReconError(f"branch {name!r} must be numeric, got dtype {flat.dtype}")
+    return ak.unflatten(flat, counts)
+
+
+def _flat(events, name):
+    values = [np.asarray(event[name]) for event in events]
+    for index, value in enumerate(values):
+        if value.ndim != 0 or value.dtype.kind not in "biuf":
+            raise ReconError(f"events[{index}][{name!r}] must be a numeric scalar, got {value.dtype} {value.shape}")
+    return np.array(values, dtype=np.result_type(*values))
