@@ -1,0 +1,68 @@
+"""Online pedestal tracking: follows a drift, ignores signal, refuses bad input."""
+
+import numpy as np
+import pytest
+
+from recon import Pedestal, PedestalError, PedestalTracker, zero_suppress
+from zs_synthetic import noise_frame, sensor_maps, spot_signal
+
+SHAPE = (64, 96)
+
+
+@pytest.fixture()
+def start():
+    mean, sigma = sensor_maps(SHAPE, seed=4)
+    return (mean, sigma), Pedestal(mean, sigma, np.zeros(SHAPE, bool))
+
+
+def test_tracks_a_uniform_drift(start):
+    (mean, sigma), pedestal = start
+    tracker = PedestalTracker(pedestal, alpha=0.05)
+    for i in range(150):
+        tracker.update(noise_frame((mean + 3.0, sigma), i))
+    drifted = tracker.pedestal
+    assert abs(float(np.median(drifted.mean - mean)) - 3.0) < 0.15
+    assert drifted.id != pedestal.id and drifted.n_frames == 150
+
+
+def test_sigma_stays_near_truth(start):
+    (mean, sigma), pedestal = start
+    tracker = PedestalTracker(pedestal, alpha=0.05)
+    for i in range(100):
+        tracker.update(noise_frame((mean, sigma), i))
+    assert abs(np.median(tracker.pedestal.sigma / sigma) - 1) < 0.05
+
+
+def test_pixels_near_signal_are_not_updated(start):
+    (mean, sigma), pedestal = start
+    tracker = PedestalTracker(pedestal, alpha=0.2, guard=2)
+    spot = spot_signal(SHAPE, (32, 48), 20000, width_px=3)
+    for i in range(20):
+        frame = noise_frame((mean, sigma), i, spot)
+        tracker.update(frame, zero_suppress(frame, pedestal))
+    assert np.abs(tracker.pedestal.mean - mean)[28:37, 44:53].max() == 0
+
+
+def test_a_bool_mask_also_marks_signal(start):
+    (mean, sigma), pedestal = start
+    tracker = PedestalTracker(pedestal, alpha=0.5, guard=0)
+    region = np.zeros(SHAPE, bool)
+    region[:10] = True
+    updated = tracker.update(noise_frame((mean, sigma), 0), region)
+    assert updated <= SHAPE[0] * SHAPE[1] - 10 * SHAPE[1]
+    assert np.array_equal(tracker.pedestal.mean[:10], pedestal.mean[:10])
+
+
+@pytest.mark.parametrize("options, message", [({"alpha": 0}, "alpha"), ({"alpha": 1.5}, "alpha"),
+                                              ({"guard": -1}, "guard"), ({"clip": 0}, "clip")])
+def test_bad_options_are_refused(start, options, message):
+    with pytest.raises(PedestalError, match=message):
+        PedestalTracker(start[1], **options)
+
+
+def test_wrong_frame_is_refused(start):
+    tracker = PedestalTracker(start[1])
+    with pytest.raises(PedestalError, match="shape"):
+        tracker.update(np.zeros((3, 3), np.uint16))
+    with pytest.raises(PedestalError, match="uint16"):
+        tracker.update(np.zeros(SHAPE, np.float64))

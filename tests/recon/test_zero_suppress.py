@@ -1,0 +1,147 @@
+"""Zero suppression against truth: faint muons survive, noise does not, bad input is refused."""
+
+import numpy as np
+import pytest
+
+from recon import Pedestal, PedestalError, ReconError, SparseFrame, zero_suppress
+from recon import _zs_kernels, _zs_reference
+from recon.zero_suppress import _suppress
+from zs_synthetic import (SIGMA_ADU, kept_fraction, line_signal, noise_frame, sensor_maps,
+                          spot_signal)
+
+SHAPE = (256, 384)
+
+
+@pytest.fixture(scope="module")
+def maps():
+    return sensor_maps(SHAPE, seed=1)
+
+
+@pytest.fixture(scope="module")
+def pedestal(maps):
+    return Pedestal(*maps, mask=np.zeros(SHAPE, bool))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_faint_muon_at_1p2_sigma_is_kept(maps, pedestal, seed):
+    muon = line_signal(SHAPE, (0, 40 + 20 * seed), (255, 300 - 30 * seed), 1.2 * SIGMA_ADU)
+    sparse = zero_suppress(noise_frame(maps, seed, muon), pedestal)
+    assert kept_fraction(sparse, muon) >= 0.95
+
+
+def test_muon_area_stays_close_to_the_track(maps, pedestal):
+    muon = line_signal(SHAPE, (0, 100), (255, 100), 1.2 * SIGMA_ADU)
+    sparse = zero_suppress(noise_frame(maps, 7, muon), pedestal)
+    assert sparse.n_pixels <= 256 * 32  # a band at most 32 px wide
+
+
+def test_per_pixel_3_sigma_cut_would_lose_the_same_muon(maps):
+    muon = line_signal(SHAPE, (0, 100), (255, 100), 1.2 * SIGMA_ADU)
+    frame = noise_frame(maps, 7, muon)
+    above = (frame - maps[0]) > 3 * maps[1]
+    assert muon[above].sum() / muon.sum() < 0.3  # why per-pixel cuts are not used
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_noise_only_frame_keeps_almost_nothing(maps, pedestal, seed):
+    sparse = zero_suppress(noise_frame(maps, 100 + seed), pedestal)
+    assert sparse.area_fraction <= 0.0005
+
+
+def test_fe55_spot_is_kept_whole(maps, pedestal):
+    spot = spot_signal(SHAPE, (120.3, 200.6), 2950)
+    sparse = zero_suppress(noise_frame(maps, 11, spot), pedestal)
+    assert kept_fraction(sparse, spot) >= 0.99
+    assert sparse.n_pixels < 1000
+
+
+def test_values_are_the_raw_frame_values_row_major(maps, pedestal):
+    frame = noise_frame(maps, 12, spot_signal(SHAPE, (50, 60), 5000))
+    sparse = zero_suppress(frame, pedestal)
+    assert isinstance(sparse, SparseFrame) and sparse.shape == SHAPE
+    assert sparse.values.dtype == np.uint16 and np.array_equal(sparse.values,
+                                                                frame[sparse.rows, sparse.cols])
+    order = sparse.rows.astype(np.int64) * SHAPE[1] + sparse.cols
+    assert np.all(np.diff(order) > 0)
+
+
+def test_masked_hot_pixel_never_seeds(maps):
+    frame = noise_frame(maps, 13)
+    frame[100, 200] = 4000
+    mask = np.zeros(SHAPE, bool)
+    unmasked = zero_suppress(frame, Pedestal(*maps, mask=mask))
+    mask[100, 200] = True
+    masked = zero_suppress(frame, Pedestal(*maps, mask=mask))
+    assert unmasked.n_pixels > 0 and masked.n_pixels == 0
+
+
+@pytest.mark.parametrize("shape", [(67, 131), (131, 67), (5, 3)])
+def test_odd_non_square_shapes_work(shape):
+    maps = sensor_maps(shape, seed=2)
+    signal = spot_signal(shape, (shape[0] / 2, shape[1] / 2), 3000)
+    frame = noise_frame(maps, 3, signal)
+    sparse = zero_suppress(frame, Pedestal(*maps, mask=np.zeros(shape, bool)))
+    assert sparse.shape == shape and kept_fraction(sparse, signal) >= 0.99
+
+
+@pytest.mark.parametrize("block, seed, grow, halo", [(4, 4.5, 2.0, 1), (3, 3.0, 1.0, 2),
+                                                     (5, 6.0, 6.0, 0), (1, 3.0, 2.0, 1)])
+def test_numba_and_numpy_reference_agree(maps, block, seed, grow, halo):
+    mask = np.random.default_rng(4).random(SHAPE) < 0.01
+    pedestal = Pedestal(*maps, mask=mask)
+    signal = line_signal(SHAPE, (10, 0), (200, 383), 3.0) + spot_signal(SHAPE, (200, 50), 4000)
+    frame = noise_frame(maps, 5, signal)
+    fast = _suppress(_zs_kernels, frame, pedestal, block, seed, grow, halo)
+    slow = _suppress(_zs_reference, frame, pedestal, block, seed, grow, halo)
+    assert fast.n_pixels > 0
+    for field in ("rows", "cols", "values"):
+        assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
+
+
+def test_significance_kernel_matches_reference(maps, pedestal):
+    frame = noise_frame(maps, 6)
+    args = (frame, pedestal.mean, pedestal.weight, pedestal.block_norm(4), 4)
+    np.testing.assert_allclose(_zs_kernels.block_significance(*args),
+                               _zs_reference.block_significance(*args), rtol=1e-12, atol=1e-12)
+
+
+def test_significance_has_unit_variance_on_noise(maps, pedestal):
+    frames = [noise_frame(maps, 20 + i) for i in range(4)]
+    values = [_zs_kernels.block_significance(f, pedestal.mean, pedestal.weight,
+                                             pedestal.block_norm(4), 4) for f in frames]
+    assert abs(np.std(values) - 1) < 0.03 and abs(np.mean(values)) < 0.03
+
+
+def test_hysteresis_and_dilation_kernels_match_reference():
+    rng = np.random.default_rng(8)
+    significance = rng.normal(0, 1.5, (40, 57))
+    keep = _zs_kernels.hysteresis(significance, 3.0, 1.0)
+    assert np.array_equal(keep, _zs_reference.hysteresis(significance, 3.0, 1.0))
+    for radius in (0, 1, 3):
+        assert np.array_equal(_zs_kernels.dilate_square(keep, radius),
+                              _zs_reference.dilate_square(keep, radius))
+
+
+@pytest.mark.parametrize("frame, error, message", [
+    (np.zeros(SHAPE, np.int32), ReconError, "dtype"),
+    (np.zeros((2,) + SHAPE, np.uint16), ReconError, "2-D"),
+    ([[1]], ReconError, "numpy array"),
+    (np.zeros((SHAPE[1], SHAPE[0]), np.uint16), PedestalError, "shape"),
+])
+def test_bad_frames_are_refused(pedestal, frame, error, message):
+    with pytest.raises(error, match=message):
+        zero_suppress(frame, pedestal)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"block": 0}, "block"), ({"block": 2.5}, "block"), ({"halo": -1}, "halo"),
+    ({"seed": float("nan")}, "seed"), ({"grow": "x"}, "grow"), ({"seed": 2.0, "grow": 3.0}, "grow"),
+])
+def test_bad_thresholds_are_refused(maps, pedestal, options, message):
+    with pytest.raises(ReconError, match=message):
+        zero_suppress(noise_frame(maps, 0), pedestal, **options)
+
+
+def test_non_pedestal_is_refused(maps):
+    with pytest.raises(PedestalError, match="pedestal"):
+        zero_suppress(noise_frame(maps, 0), maps)
