@@ -1,0 +1,56 @@
+"""The sink's only calls into the codec (``compression``) and reconstruction (``recon``).
+
+Each library function the sink needs is reached through one small function here, so a
+renamed or late-landing function is a one-line change. A function that is not in this
+build raises :class:`NotLandedError` naming it (a clear error, never a made-up result).
+"""
+
+import importlib
+
+import numpy as np
+
+from .errors import NotLandedError
+
+__all__ = [
+    "decode_frame", "blob_pedestal_id", "pedestal_from_bytes", "reconstruct",
+    "result_from_bytes", "root_bytes",
+]
+
+
+def _function(module_name: str, name: str):
+    module = importlib.import_module(module_name)
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        raise NotLandedError(f"{module_name}.{name} is not available in this build") from None
+
+
+def decode_frame(blob: bytes, pedestal=None) -> np.ndarray:
+    """Pixels of a compressed raw frame (``pedestal``: the recon.Pedestal it names, or None)."""
+    return _function("compression", "decode_frame")(blob, pedestal)
+
+
+def blob_pedestal_id(blob: bytes) -> str | None:
+    """The pedestal id a codec blob was encoded against, or None."""
+    header = _function("compression", "read_header")(blob)
+    return header.get("pedestal_id") or header.get("codec", {}).get("pedestal_id")
+
+
+def pedestal_from_bytes(body: bytes):
+    """A recon.Pedestal from the body of a pedestal item."""
+    return _function("recon", "Pedestal").from_bytes(body)
+
+
+def reconstruct(frame: np.ndarray, pedestal, run: int, event: int) -> dict:
+    """One frame's reconstruction result (branch name -> value/array)."""
+    return _function("recon", "reconstruct")(frame, pedestal, run=run, event=event)
+
+
+def result_from_bytes(body: bytes) -> dict:
+    """A reconstruction result from the body of a reco item."""
+    return _function("recon", "result_from_bytes")(body)
+
+
+def root_bytes(results: list) -> bytes:
+    """The collaboration-format ROOT file (tree ``Events``, one entry per result), as bytes."""
+    return _function("recon", "root_bytes")(results)

@@ -1,0 +1,66 @@
+"""What S3 user metadata each stored item carries, written by the handlers, read back by
+the manifest and ``get-frame`` (so the manifest can be rebuilt from S3 alone).
+
+S3 metadata are ASCII strings: numbers are written with ``repr`` (exact round trip for
+floats), dicts and lists as compact JSON, a missing pedestal id as ``""``.
+"""
+
+import json
+
+from .errors import CorruptObjectError
+
+__all__ = ["raw_metadata", "parse_raw_metadata", "frame_metadata", "pedestal_metadata"]
+
+
+def _json(value) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=True)
+
+
+def _text(value) -> str:
+    if isinstance(value, str):
+        return value.encode("ascii", "backslashreplace").decode("ascii")
+    return _json(value) if isinstance(value, (dict, list)) else repr(value)
+
+
+def raw_metadata(header: dict, envelope_digest: str) -> dict:
+    """Metadata of a raw frame object, from its validated ``raw`` header."""
+    return {
+        "run": repr(header["run"]), "frame": repr(header["frame"]),
+        "checksum": header["checksum"], "timestamp": repr(header["timestamp"]),
+        "raw-bytes": repr(header["raw_bytes"]), "shape": _json(header["shape"]),
+        "dtype": header["dtype"], "codec": _json(header["codec"]),
+        "pedestal-id": header.get("pedestal_id") or "", "digest": envelope_digest,
+    }
+
+
+def parse_raw_metadata(key: str, metadata: dict) -> dict:
+    """The raw header fields back from an object's metadata; CorruptObjectError if unusable."""
+    try:
+        return {
+            "run": int(metadata["run"]), "frame": int(metadata["frame"]),
+            "checksum": metadata["checksum"], "timestamp": float(metadata["timestamp"]),
+            "raw_bytes": int(metadata["raw-bytes"]), "shape": json.loads(metadata["shape"]),
+            "dtype": metadata["dtype"], "codec": json.loads(metadata["codec"]),
+            "pedestal_id": metadata.get("pedestal-id") or None,
+        }
+    except KeyError as exc:
+        raise CorruptObjectError(f"S3 object {key!r} lacks metadata field {exc.args[0]!r} "
+                                 f"(has {sorted(metadata)})") from None
+    except ValueError as exc:
+        raise CorruptObjectError(f"S3 object {key!r} has unreadable metadata: {exc}") from None
+
+
+def frame_metadata(header: dict, envelope_digest: str) -> dict:
+    """Metadata of a per-frame zs or reco object: where it belongs and what it summarises."""
+    skip = {"kind", "detector", "key", "metadata"}
+    metadata = {name.replace("_", "-"): _text(value)
+                for name, value in header.items() if name not in skip and value is not None}
+    metadata["digest"] = envelope_digest
+    return metadata
+
+
+def pedestal_metadata(header: dict, envelope_digest: str) -> dict:
+    """Metadata of a pedestal object: its id, the run it was built from, how many frames."""
+    return {"pedestal-id": header["pedestal_id"], "run": repr(header["run"]),
+            "n-frames": repr(header["n_frames"]), "shape": _json(header["shape"]),
+            "digest": envelope_digest}
