@@ -1,0 +1,141 @@
+import io
+import json
+
+import numpy as np
+import pytest
+import uproot
+from sink_envelopes import (DETECTOR, PEDESTAL_ID, frame_envelope, raw_envelope, run_start_envelope,
+                            run_stop_envelope, topic_of)
+
+import recon
+from sink import layout
+
+
+def deliver(processor, envelope):
+    return processor.process(topic_of(envelope), envelope.to_bytes())
+
+
+def store_run(processor, frames=(0, 1, 2), run=12):
+    deliver(processor, run_start_envelope(run))
+    for frame in frames:
+        pixels = np.full((3, 4), frame, dtype=np.uint16)
+        deliver(processor, raw_envelope(run, frame, body=b"b" * (10 + frame), pixels=pixels))
+
+
+def reco_result(run, frame, n_clusters):
+    return {"run": np.int64(run), "event": np.int64(frame), "nSc": np.int32(n_clusters),
+            "cmos_integral": np.float64(100.0 * frame),
+            "sc_integral": np.arange(n_clusters, dtype=np.float32) + 1.0}
+
+
+def store_reco(processor, frames=(0, 1, 2), run=12):
+    for frame in frames:
+        body = recon.result_to_bytes(reco_result(run, frame, frame))
+        deliver(processor, frame_envelope("reco", run, frame, body=body))
+
+
+def manifest(stores, run=12):
+    return json.loads(stores.s3.get(layout.manifest_key(DETECTOR, run)).body)
+
+
+def test_complete_run_gets_manifest_and_ack(processor, stores, sleeps):
+    store_run(processor)
+    ack = deliver(processor, run_stop_envelope(12, frames_published=3, quarantined=[3]))
+    assert ack.key == "run_stop-r00012" and sleeps == []
+    doc = manifest(stores)
+    assert [f["frame"] for f in doc["frames"]] == [0, 1, 2]
+    assert doc["frames"][1]["key"] == layout.raw_key(DETECTOR, 12, 1)
+    assert doc["frames"][1]["size"] == 11
+    assert doc["frames"][1]["checksum"] == raw_envelope(pixels=np.full((3, 4), 1, np.uint16)).header["checksum"]
+    assert doc["start_timestamp"] == 1764049999.0 and doc["stop_timestamp"] == 1764050100.0
+    assert doc["quarantined"] == [3] and doc["pedestal_ids"] == [PEDESTAL_ID]
+    assert doc["codecs"] == [{"id": "cygno-frame", "mode": "lossless"}]
+    assert doc["totals"]["frames_stored"] == 3 and doc["totals"]["raw_bytes"] == 72
+    assert doc["totals"]["stored_bytes"] == 33 and doc["totals"]["frames_daq"] == 4
+
+
+def test_incomplete_run_waits_then_leaves_run_stop_unacked(processor, stores, sleeps):
+    store_run(processor, frames=(0, 2))
+    assert deliver(processor, run_stop_envelope(12, frames_published=3)) is None
+    assert sleeps == [2.0] * 5
+    assert not stores.s3.exists(layout.manifest_key(DETECTOR, 12))
+    assert processor.counts()["deferred_run_stop"] == 1
+
+
+def test_resent_run_stop_is_acked_once_the_late_frame_arrived(processor, stores):
+    store_run(processor, frames=(0, 2))
+    deliver(processor, run_stop_envelope(12, frames_published=3))
+    deliver(processor, raw_envelope(12, 1))
+    assert deliver(processor, run_stop_envelope(12, frames_published=3)) is not None
+    assert len(manifest(stores)["frames"]) == 3
+
+
+def test_frame_arriving_during_the_wait_completes_the_run(stores):
+    from sink.processor import ItemProcessor
+    from sink.run_end import RunEndHandler
+    late = []
+    processor = ItemProcessor(stores, RunEndHandler(wait_s=1.0, checks=4, sleep=late.append))
+    store_run(processor, frames=(0, 1))
+    processor.handlers["run_stop"].sleep = lambda s: (late.append(s), deliver(processor, raw_envelope(12, 2)))
+    assert deliver(processor, run_stop_envelope(12, frames_published=3)) is not None
+    assert late == [0.25]
+
+
+def test_manifest_is_rewritten_identically_on_redelivery(processor, stores):
+    store_run(processor)
+    deliver(processor, run_stop_envelope(12, frames_published=3))
+    first = stores.s3.get(layout.manifest_key(DETECTOR, 12)).body
+    deliver(processor, run_stop_envelope(12, frames_published=3))
+    assert stores.s3.get(layout.manifest_key(DETECTOR, 12)).body == first
+    assert stores.s3.puts[layout.manifest_key(DETECTOR, 12)] == 2
+
+
+def test_run_with_reco_results_gets_a_root_file(processor, stores):
+    store_run(processor)
+    store_reco(processor)
+    assert deliver(processor, run_stop_envelope(12, frames_published=3)) is not None
+    data = stores.s3.get(layout.root_key(DETECTOR, 12)).body
+    with uproot.open(io.BytesIO(data)) as file:
+        tree = file["Events"]
+        assert tree.num_entries == 3
+        assert tree["event"].array(library="np").tolist() == [0, 1, 2]
+        assert tree["sc_integral"].array(library="np")[2].tolist() == [1.0, 2.0]
+
+
+def test_missing_reco_result_leaves_run_stop_unacked(processor, stores, sleeps):
+    store_run(processor)
+    store_reco(processor, frames=(0, 1))
+    assert deliver(processor, run_stop_envelope(12, frames_published=3)) is None
+    assert not stores.s3.exists(layout.root_key(DETECTOR, 12))
+    assert stores.s3.exists(layout.manifest_key(DETECTOR, 12))
+
+
+def test_run_without_reconstruction_is_acked_without_root_file(processor, stores):
+    store_run(processor)
+    assert deliver(processor, run_stop_envelope(12, frames_published=3)) is not None
+    assert not stores.s3.exists(layout.root_key(DETECTOR, 12))
+
+
+def test_manifest_without_run_start_has_no_start_time(processor, stores):
+    for frame in (0, 1):
+        deliver(processor, raw_envelope(12, frame))
+    deliver(processor, run_stop_envelope(12, frames_published=2))
+    assert manifest(stores)["start_timestamp"] is None
+
+
+def _drop_checksum(metadata):
+    return {k: v for k, v in metadata.items() if k != "checksum"}
+
+
+@pytest.mark.parametrize("break_metadata", [
+    _drop_checksum,
+    lambda metadata: {**metadata, "run": "twelve"},
+    lambda metadata: {**metadata, "codec": "{not json"},
+], ids=["missing-checksum", "bad-number", "bad-json"])
+def test_broken_raw_metadata_fails_the_run_stop_without_ack(processor, stores, break_metadata):
+    store_run(processor)
+    key = layout.raw_key(DETECTOR, 12, 1)
+    body, metadata = stores.s3.objects[key]
+    stores.s3.objects[key] = (body, break_metadata(metadata))
+    assert deliver(processor, run_stop_envelope(12, frames_published=3)) is None
+    assert processor.counts()["failed_run_stop"] == 1
