@@ -50,7 +50,8 @@ class DaqSender:
     simulator : FrameSimulator
         Makes the frames.
     endpoint : str
-        ZeroMQ endpoint to bind (``tcp://host:port`` or ``ipc://path``).
+        ZeroMQ endpoint to bind (``tcp://host:port``, ``tcp://host:*`` for a free port, or
+        ``ipc://path``); :attr:`endpoint` then holds the address actually bound.
     send_timeout_s : float
         Longest a single message may wait for a peer before :class:`DaqSendTimeout`.
     exposure_s : float
@@ -73,10 +74,12 @@ class DaqSender:
         self._socket.setsockopt(zmq.LINGER, int(min(send_timeout_s, 2.0) * 1000))
         self._socket.setsockopt(zmq.SNDHWM, high_water_mark)
         try:
-            self._socket.bind(endpoint)
+            _bind(self._socket, endpoint)
         except zmq.ZMQError as exc:
             self._socket.close(linger=0)
             raise ValueError(f"cannot bind endpoint {endpoint!r}: {exc}") from None
+        # The bound address: ``tcp://127.0.0.1:*`` becomes the port the system chose.
+        self.endpoint = self._socket.getsockopt_string(zmq.LAST_ENDPOINT)
 
     def send_run(self, run: int, n_frames: int, pedestal: bool = False, rate_hz=None, *,
                  pool=None, first_index: int = 0, stop: threading.Event | None = None,
@@ -142,3 +145,20 @@ class DaqSender:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _bind(socket: zmq.Socket, endpoint: str, patience_s: float = 2.0) -> None:
+    """Bind, retrying for a moment if the address is still held by a socket just closed.
+
+    ZeroMQ closes sockets asynchronously, so a port freed by the previous run (or test)
+    may stay busy for a few milliseconds.
+    """
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            socket.bind(endpoint)
+            return
+        except zmq.ZMQError as exc:
+            if exc.errno != zmq.EADDRINUSE or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
