@@ -1,0 +1,111 @@
+"""A pedestal as the codecs use it: checked once, fingerprinted once, kept for the next frame.
+
+Any object with float arrays ``.mean`` and ``.sigma`` of the frame's shape is a
+pedestal (recon's ``Pedestal`` is one; compression never imports recon). Hashing
+two 21 MB maps costs tens of milliseconds, so the prepared form is cached per
+pedestal *object*: treat a pedestal as immutable once it encodes frames. A
+pedestal changed in place is still never silent: blobs carry the pixel checksum.
+"""
+
+import threading
+from collections import OrderedDict
+from typing import NamedTuple
+
+import numpy as np
+
+from .checksum import pedestal_fingerprint
+from .errors import CodecError, PedestalMismatchError
+
+__all__ = ["PreparedPedestal", "prepare_pedestal", "check_pedestal_matches"]
+
+_CACHE_SIZE = 4
+_cache = OrderedDict()
+_lock = threading.Lock()
+
+
+class PreparedPedestal(NamedTuple):
+    """A checked pedestal plus what the codecs derive from it.
+
+    Attributes
+    ----------
+    id : str
+        ``pedestal_fingerprint(mean, sigma)``: the name blobs carry.
+    mean, sigma : ndarray of float32, shape (rows, cols)
+    base : ndarray of uint16, shape (rows, cols)
+        ``mean`` rounded and clipped to [0, 65535]: the prediction of each pixel.
+    """
+
+    id: str
+    mean: np.ndarray
+    sigma: np.ndarray
+    base: np.ndarray
+
+
+def prepare_pedestal(pedestal, shape=None) -> PreparedPedestal:
+    """Check ``pedestal`` (and that it fits ``shape``) and return its prepared form (cached)."""
+    if isinstance(pedestal, PreparedPedestal):
+        prepared = pedestal
+    else:
+        prepared = _cached(pedestal)
+    if shape is not None and prepared.mean.shape != tuple(shape):
+        raise PedestalMismatchError(f"pedestal shape {prepared.mean.shape} does not match the frame "
+                                    f"shape {tuple(shape)}")
+    return prepared
+
+
+def check_pedestal_matches(header: dict, pedestal) -> PreparedPedestal | None:
+    """The prepared pedestal a blob needs, or :class:`PedestalMismatchError` naming both ids."""
+    wanted = header.get("pedestal_id")
+    if wanted is None:
+        return None
+    if pedestal is None:
+        raise PedestalMismatchError(f"blob was encoded with pedestal {wanted}; decode it with that "
+                                    f"pedestal, got none")
+    prepared = prepare_pedestal(pedestal, header["shape"])
+    if prepared.id != wanted:
+        raise PedestalMismatchError(f"blob was encoded with pedestal {wanted}, got pedestal {prepared.id}")
+    return prepared
+
+
+def _cached(pedestal) -> PreparedPedestal:
+    key = id(pedestal)
+    with _lock:
+        entry = _cache.get(key)
+        if entry is not None and _same_source(entry[0], pedestal):
+            _cache.move_to_end(key)
+            return entry[1]
+    prepared = _prepare(pedestal)
+    with _lock:
+        _cache[key] = ((pedestal, pedestal.mean, pedestal.sigma), prepared)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return prepared
+
+
+def _same_source(source: tuple, pedestal) -> bool:
+    owner, mean, sigma = source
+    return owner is pedestal and getattr(pedestal, "mean", None) is mean \
+        and getattr(pedestal, "sigma", None) is sigma
+
+
+def _prepare(pedestal) -> PreparedPedestal:
+    mean = _float_map(pedestal, "mean")
+    sigma = _float_map(pedestal, "sigma")
+    if mean.shape != sigma.shape:
+        raise CodecError(f"pedestal.mean shape {mean.shape} differs from pedestal.sigma shape {sigma.shape}")
+    if not np.isfinite(mean).all():
+        raise CodecError("pedestal.mean must be finite everywhere, got NaN or inf")
+    if not (np.isfinite(sigma).all() and sigma.min() >= 0):
+        raise CodecError(f"pedestal.sigma must be finite and >= 0, got min {np.nanmin(sigma)!r}")
+    base = np.clip(np.rint(mean), 0, 65535).astype(np.uint16)
+    return PreparedPedestal(pedestal_fingerprint(mean, sigma), mean, sigma, base)
+
+
+def _float_map(pedestal, name: str) -> np.ndarray:
+    if not hasattr(pedestal, name):
+        raise CodecError(f"pedestal must have float32 arrays .mean and .sigma, "
+                         f"{type(pedestal).__name__} has no .{name}")
+    array = np.asarray(getattr(pedestal, name))
+    if array.dtype.kind != "f" or array.ndim != 2 or min(array.shape) < 1:
+        raise CodecError(f"pedestal.{name} must be a 2-D float array, got {array.dtype} {array.shape}")
+    return np.ascontiguousarray(array, dtype=np.float32)
