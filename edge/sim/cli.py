@@ -1,7 +1,7 @@
 """``cygno-edge sim``: simulate the camera and the DAQ (PUSH socket), optionally write truth files.
 
 Registered by ``edge/cli.py`` as ``from edge.sim.cli import add_arguments, main``.
-Exit codes: 0 done, 2 bad option, 3 no receiver within the send timeout,
+Exit codes: 0 done, 2 bad option, 3 no receiver (or no acks) within the send timeout,
 130/143 stopped by SIGINT/SIGTERM (``run_end`` is still sent with the frames sent).
 """
 
@@ -45,6 +45,9 @@ def add_arguments(parser) -> None:
     add("--send-timeout", default="30", help="seconds a message may wait for a receiver "
                                              "before giving up (default %(default)s)")
     add("--exposure", default="0.3", help="exposure_s in the image headers (default %(default)s)")
+    add("--ack-endpoint", default=None, help="bind a PULL socket here for the edge's acks "
+                                            "([daq] ack_endpoint) and resend what a restarted "
+                                            "edge never stored")
 
 
 def main(args) -> int:
@@ -70,6 +73,9 @@ def main(args) -> int:
         except DaqSendTimeout as exc:
             print(f"cygno-edge sim: error: {exc}", file=sys.stderr)
             return 3
+        except ValueError as exc:  # an endpoint that cannot be bound
+            print(f"cygno-edge sim: error: {exc}", file=sys.stderr)
+            return 2
     if writer is not None:
         summary += f"; frames and truth in {writer.directory}"
     print(summary)
@@ -87,11 +93,12 @@ def _run(options, simulator, stop, on_frame) -> str:
             written += 1
         return f"{kind} {options.run}: wrote {written} frames"
     with DaqSender(simulator, options.endpoint, send_timeout_s=options.send_timeout_s,
-                   exposure_s=options.exposure_s) as sender:
+                   exposure_s=options.exposure_s, ack_endpoint=options.ack_endpoint) as sender:
         report = sender.send_run(options.run, options.frames, options.pedestal, options.rate_hz,
                                  pool=options.pool, stop=stop, on_frame=on_frame)
+    acked = f", all acknowledged, {report.resent} resent" if options.ack_endpoint else ""
     return (f"{kind} {report.run}: sent {report.frames_sent} frames in {report.seconds:.1f} s "
-            f"({report.rate_hz:.2f} frames/s) on {options.endpoint}")
+            f"({report.rate_hz:.2f} frames/s) on {sender.endpoint}{acked}")
 
 
 def _writer(options, simulator):

@@ -29,6 +29,7 @@ class SimOptions:
     pool: int | None
     send_timeout_s: float
     exposure_s: float
+    ack_endpoint: str | None = None
 
 
 def parse_options(args) -> SimOptions:
@@ -48,6 +49,8 @@ def parse_options(args) -> SimOptions:
         pool=None if args.pool is None else _integer("--pool", args.pool, 1),
         send_timeout_s=_number("--send-timeout", args.send_timeout, minimum=0.001),
         exposure_s=_number("--exposure", args.exposure, minimum=0.0),
+        ack_endpoint=None if args.ack_endpoint is None else _endpoint(args.ack_endpoint,
+                                                                      "--ack-endpoint"),
     )
 
 
@@ -75,9 +78,9 @@ def parse_mix_text(text: str) -> dict:
         raise OptionError(f"--mix {text!r}: {exc}") from None
 
 
-def _endpoint(text: str) -> str:
+def _endpoint(text: str, option: str = "--endpoint") -> str:
     if not isinstance(text, str) or "://" not in text:
-        raise OptionError(f"--endpoint must look like tcp://HOST:PORT or ipc://PATH, got {text!r}")
+        raise OptionError(f"{option} must look like tcp://HOST:PORT or ipc://PATH, got {text!r}")
     return text
 
 

@@ -2,7 +2,8 @@
 
 PUSH blocks when the edge applies back-pressure (or nobody is connected): that is the
 real DAQ's behaviour. A send that stays blocked longer than ``send_timeout_s`` raises
-:class:`DaqSendTimeout` instead of hanging forever.
+:class:`DaqSendTimeout` instead of hanging forever. With ``ack_endpoint`` the sender also
+keeps every message until the edge acknowledges it and resends after an edge restart.
 """
 
 import threading
@@ -13,6 +14,8 @@ import zmq
 
 from ..daq_protocol import encode_image, encode_run_end, encode_run_start
 from ..errors import EdgeError
+from .ack_tracker import AckTracker, message_key
+from .binding import bind_with_retry
 from .deposits import ADU_PER_KEV
 from .frame_stream import frame_stream
 from .frames import FrameSimulator
@@ -24,18 +27,19 @@ DEFAULT_ENDPOINT = "tcp://127.0.0.1:5555"
 
 
 class DaqSendTimeout(EdgeError, TimeoutError):
-    """No PULL peer took a message within the send timeout."""
+    """No PULL peer took a message (or no ack came back) within the send timeout."""
 
 
 @dataclass(frozen=True)
 class RunReport:
-    """What :meth:`DaqSender.send_run` did."""
+    """What :meth:`DaqSender.send_run` did; ``resent`` counts messages sent again after a hello."""
 
     run: int
     pedestal: bool
     frames_sent: int
     seconds: float
     interrupted: bool
+    resent: int = 0
 
     @property
     def rate_hz(self) -> float:
@@ -53,33 +57,46 @@ class DaqSender:
         ZeroMQ endpoint to bind (``tcp://host:port``, ``tcp://host:*`` for a free port, or
         ``ipc://path``); :attr:`endpoint` then holds the address actually bound.
     send_timeout_s : float
-        Longest a single message may wait for a peer before :class:`DaqSendTimeout`.
+        Longest a message may wait for a peer (or, with acks, for room in the resend
+        buffer; and the run for its last acks) before :class:`DaqSendTimeout`.
     exposure_s : float
         Exposure written in every image header (LIME: 0.3 s).
     high_water_mark : int
         Messages ZeroMQ may queue on this side before ``send`` blocks.
+    ack_endpoint : str, optional
+        Bind a PULL socket here for the edge's acknowledgements (``[daq] ack_endpoint``).
+    max_unacked : int
+        With acks: messages kept for resending; sending waits when this many are unacked.
     """
 
     def __init__(self, simulator: FrameSimulator, endpoint: str = DEFAULT_ENDPOINT, *,
                  send_timeout_s: float = 30.0, exposure_s: float = 0.3,
-                 high_water_mark: int = 4, context: zmq.Context | None = None):
+                 high_water_mark: int = 4, context: zmq.Context | None = None,
+                 ack_endpoint: str | None = None, max_unacked: int = 32):
         if not isinstance(simulator, FrameSimulator):
             raise TypeError(f"simulator must be a FrameSimulator, got {type(simulator).__name__}")
         if not (isinstance(send_timeout_s, (int, float)) and send_timeout_s > 0):
             raise ValueError(f"send_timeout_s must be a number > 0, got {send_timeout_s!r}")
-        self.simulator, self.endpoint = simulator, endpoint
+        self.simulator = simulator
         self.send_timeout_s, self.exposure_s = float(send_timeout_s), float(exposure_s)
-        self._socket = (context or zmq.Context.instance()).socket(zmq.PUSH)
+        context = context or zmq.Context.instance()
+        self._socket = context.socket(zmq.PUSH)
         self._socket.setsockopt(zmq.SNDTIMEO, int(send_timeout_s * 1000))
         self._socket.setsockopt(zmq.LINGER, int(min(send_timeout_s, 2.0) * 1000))
         self._socket.setsockopt(zmq.SNDHWM, high_water_mark)
-        try:
-            _bind(self._socket, endpoint)
-        except zmq.ZMQError as exc:
-            self._socket.close(linger=0)
-            raise ValueError(f"cannot bind endpoint {endpoint!r}: {exc}") from None
-        # The bound address: ``tcp://127.0.0.1:*`` becomes the port the system chose.
-        self.endpoint = self._socket.getsockopt_string(zmq.LAST_ENDPOINT)
+        self.endpoint = bind_with_retry(self._socket, endpoint)
+        self._acks = None
+        if ack_endpoint is not None:
+            try:
+                self._acks = AckTracker(context, ack_endpoint, max_unacked)
+            except ValueError:
+                self._socket.close(linger=0)
+                raise
+
+    @property
+    def ack_endpoint(self) -> str | None:
+        """The address the ack PULL socket is bound to, or None without acks."""
+        return None if self._acks is None else self._acks.endpoint
 
     def send_run(self, run: int, n_frames: int, pedestal: bool = False, rate_hz=None, *,
                  pool=None, first_index: int = 0, stop: threading.Event | None = None,
@@ -104,29 +121,62 @@ class DaqSender:
         Raises
         ------
         DaqSendTimeout
-            A message waited longer than ``send_timeout_s`` for a peer.
+            A message waited longer than ``send_timeout_s`` for a peer, or (with acks)
+            the edge did not acknowledge everything within ``send_timeout_s``.
         """
         frames = frame_stream(self.simulator, n_frames, pedestal, pool, first_index)
         pacer, sent, started = Pacer(rate_hz), 0, time.monotonic()
-        self._send(encode_run_start(run, pedestal, **self._run_metadata()), f"run_start of run {run}")
+        resent_before = 0 if self._acks is None else self._acks.resent
+        self._deliver(message_key(run, what="run_start"),
+                      encode_run_start(run, pedestal, **self._run_metadata()), f"run_start of run {run}")
         for frame, truth in frames:
             if not pacer.wait(stop):
                 break
             index = first_index + sent if truth is None else truth.index
             message = encode_image(run, sent, frame, time.time(), self.exposure_s,
                                    source="cygno-edge-sim", sim_index=index)
-            self._send(message, f"frame {sent} of run {run}")
+            self._deliver(message_key(run, sent), message, f"frame {sent} of run {run}")
             if on_frame is not None:
                 on_frame(sent, frame, truth)
             sent += 1
-        interrupted = sent < n_frames
-        self._send(encode_run_end(run, sent), f"run_end of run {run}")
-        return RunReport(run, bool(pedestal), sent, time.monotonic() - started, interrupted)
+        self._deliver(message_key(run, what="run_end"), encode_run_end(run, sent),
+                      f"run_end of run {run}")
+        self._wait_for_acks(run)
+        resent = 0 if self._acks is None else self._acks.resent - resent_before
+        return RunReport(run, bool(pedestal), sent, time.monotonic() - started, sent < n_frames,
+                         resent)
 
     def _run_metadata(self) -> dict:
         sim = self.simulator
         return {"source": "cygno-edge-sim", "shape": list(sim.shape), "seed": sim.seed,
                 "camera_seed": sim.sensor.seed, "mix": sim.mix, "adu_per_kev": ADU_PER_KEV}
+
+    def _deliver(self, key: tuple, parts: list, what: str) -> None:
+        if self._acks is not None:
+            self._wait_for_room(what)
+        self._send(parts, what)
+        if self._acks is not None:
+            self._acks.keep(key, parts)
+            self._acks.poll(self._resend)
+
+    def _wait_for_room(self, what: str) -> None:
+        deadline = time.monotonic() + self.send_timeout_s
+        while self._acks.full:
+            if time.monotonic() > deadline:
+                raise DaqSendTimeout(f"{self._acks.pending} messages unacknowledged for "
+                                     f"send_timeout_s={self.send_timeout_s:g} s before the {what} "
+                                     f"(acks on {self._acks.endpoint!r}): is the edge running?")
+            self._acks.poll(self._resend, 0.1)
+
+    def _wait_for_acks(self, run: int) -> None:
+        if self._acks is not None and not self._acks.wait_until_empty(self._resend,
+                                                                      self.send_timeout_s):
+            raise DaqSendTimeout(f"run {run}: {self._acks.pending} messages still unacknowledged "
+                                 f"after send_timeout_s={self.send_timeout_s:g} s "
+                                 f"(acks on {self._acks.endpoint!r})")
+
+    def _resend(self, parts: list) -> None:
+        self._send(parts, "resent message")
 
     def _send(self, parts: list, what: str) -> None:
         try:
@@ -137,28 +187,13 @@ class DaqSender:
                                  f"is the edge running and connected?") from None
 
     def close(self) -> None:
-        """Close the socket; unsent messages are dropped after at most 2 s."""
+        """Close the sockets; unsent messages are dropped after at most 2 s."""
         self._socket.close()
+        if self._acks is not None:
+            self._acks.close()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
-
-
-def _bind(socket: zmq.Socket, endpoint: str, patience_s: float = 2.0) -> None:
-    """Bind, retrying for a moment if the address is still held by a socket just closed.
-
-    ZeroMQ closes sockets asynchronously, so a port freed by the previous run (or test)
-    may stay busy for a few milliseconds.
-    """
-    deadline = time.monotonic() + patience_s
-    while True:
-        try:
-            socket.bind(endpoint)
-            return
-        except zmq.ZMQError as exc:
-            if exc.errno != zmq.EADDRINUSE or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)

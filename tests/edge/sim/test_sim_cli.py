@@ -68,3 +68,14 @@ def test_bad_values_give_one_line_naming_option_and_value(option, value, capsys)
 def test_no_send_without_out_dir_is_refused(capsys):
     assert main(parse("--no-send")) == 2
     assert "--out-dir" in capsys.readouterr().err
+
+
+def test_endpoint_that_cannot_be_bound_is_one_line(capsys):
+    code = main(parse("--endpoint", "tcp://256.1.1.1:5", "--frames", "1", "--shape", "8x8"))
+    error = capsys.readouterr().err
+    assert code == 2 and "tcp://256.1.1.1:5" in error and error.count("\n") == 1
+
+
+def test_bad_ack_endpoint_is_named(capsys):
+    assert main(parse("--ack-endpoint", "nowhere", "--frames", "1")) == 2
+    assert "--ack-endpoint" in capsys.readouterr().err
