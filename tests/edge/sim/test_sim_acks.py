@@ -124,3 +124,32 @@ def test_malformed_acks_are_counted_not_fatal(tmp_path):
 def test_bad_max_unacked_is_refused(tmp_path):
     with pytest.raises(ValueError, match="max_unacked"):
         AckTracker(zmq.Context.instance(), f"ipc://{tmp_path}/b.sock", max_unacked=0)
+
+
+def test_the_edge_agent_acknowledger_is_understood(sim, tmp_path):
+    from edge.daq_acks import DaqAcknowledger
+
+    with sender(sim, tmp_path) as daq:
+        acknowledger = DaqAcknowledger(zmq.Context.instance(), daq.ack_endpoint)
+        pull = zmq.Context.instance().socket(zmq.PULL)
+        pull.setsockopt(zmq.RCVTIMEO, 1000)
+        pull.connect(daq.endpoint)
+
+        def edge():  # acks everything, starting with the agent's own hello
+            try:
+                while True:
+                    message = decode_message(pull.recv_multipart())
+                    ack = ack_for(message)
+                    what = next((key for key in ("run_start", "run_end") if key in ack), None)
+                    acknowledger.done(message.run, ack.get("frame"), what)
+                    acknowledger.flush()
+            except zmq.Again:
+                pass
+
+        thread = threading.Thread(target=edge, daemon=True)
+        thread.start()
+        report = daq.send_run(8, 2)  # raises DaqSendTimeout if any ack was not understood
+        thread.join(10)
+        pull.close(linger=0)
+        acknowledger.close()
+    assert report.frames_sent == 2 and not report.interrupted

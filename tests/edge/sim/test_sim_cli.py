@@ -79,3 +79,31 @@ def test_endpoint_that_cannot_be_bound_is_one_line(capsys):
 def test_bad_ack_endpoint_is_named(capsys):
     assert main(parse("--ack-endpoint", "nowhere", "--frames", "1")) == 2
     assert "--ack-endpoint" in capsys.readouterr().err
+
+
+def test_ctrl_c_ends_the_run_cleanly_with_run_end(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from edge.daq_protocol import Image, RunEnd
+
+    endpoint = f"ipc://{tmp_path}/stop.sock"
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from edge.cli import main; sys.exit(main())", "sim",
+         "--endpoint", endpoint, "--frames", "1000", "--rate", "20", "--shape", "16x24"])
+    socket = zmq.Context.instance().socket(zmq.PULL)
+    socket.setsockopt(zmq.RCVTIMEO, 20000)
+    socket.connect(endpoint)
+    try:
+        messages = [decode_message(socket.recv_multipart()) for _ in range(4)]
+        process.send_signal(signal.SIGINT)
+        while not isinstance(messages[-1], RunEnd):
+            messages.append(decode_message(socket.recv_multipart()))
+        code = process.wait(20)
+    finally:
+        socket.close(linger=0)
+        if process.poll() is None:
+            process.kill()
+    images = [m for m in messages if isinstance(m, Image)]
+    assert code == 130 and messages[-1].frames == len(images) < 1000
