@@ -24,8 +24,8 @@ def compress_section(data: np.ndarray, level: int) -> tuple:
 
     Empty input is stored as zero bytes (no zstd frame).
     """
-    raw = memoryview(np.ascontiguousarray(data)).cast("B")
-    if len(raw) == 0:
+    raw = np.ascontiguousarray(data).reshape(-1).view(np.uint8)
+    if raw.size == 0:
         return b"", 0
     return _compressor(level).compress(raw), len(raw)
 

@@ -1,0 +1,54 @@
+"""Format version 1 is frozen: the committed blobs decode to the committed arrays forever."""
+
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import compression
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def expected():
+    with np.load(FIXTURES / "expected_v1.npz") as data:
+        return dict(data)
+
+
+def _blob(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def _pedestal(expected, prefix="pedestal"):
+    return types.SimpleNamespace(mean=expected[f"{prefix}_mean"], sigma=expected[f"{prefix}_sigma"])
+
+
+def test_pedestal_fixture_decodes(expected):
+    decoded = compression.decode_frame(_blob("frame_pedestal_v1.bin"), _pedestal(expected))
+    assert np.array_equal(decoded, expected["frame"])
+
+
+def test_column_fixture_decodes(expected):
+    assert np.array_equal(compression.decode_frame(_blob("frame_column_v1.bin")), expected["frame"])
+
+
+def test_lossy_fixture_decodes(expected):
+    decoded = compression.decode_frame(_blob("frame_lossy_q2_v1.bin"), _pedestal(expected))
+    assert np.allclose(decoded, expected["lossy"], atol=1e-3)
+
+
+@pytest.mark.parametrize("name, prefix", [("sparse_v1.bin", None),
+                                          ("sparse_pedestal_v1.bin", "sparse_pedestal")])
+def test_sparse_fixtures_decode(expected, name, prefix):
+    pedestal = _pedestal(expected, prefix) if prefix else None
+    decoded = compression.decode_sparse(_blob(name), pedestal)
+    assert np.array_equal(decoded.rows, expected["sparse_rows"])
+    assert np.array_equal(decoded.cols, expected["sparse_cols"])
+    assert np.array_equal(decoded.values, expected["sparse_values"])
+
+
+def test_fixtures_are_format_version_1():
+    for path in FIXTURES.glob("*.bin"):
+        assert compression.read_header(path.read_bytes())["format_version"] == 1, path.name

@@ -1,0 +1,58 @@
+"""Every numba kernel against its plain-numpy twin."""
+
+import numpy as np
+import pytest
+
+from compression.codec_column import column_base
+from compression.dither_kernels import (dequantise, dequantise_reference, dither, dither_reference,
+                                        quantise, quantise_reference)
+from compression.pair_kernels import decode_pairs, encode_pairs
+from compression.pair_reference import decode_pairs_reference, encode_pairs_reference
+from tests.compression.conftest import make_frame, make_pedestal
+
+
+def _cases():
+    rng = np.random.default_rng(3)
+    for shape in [(1, 1), (2, 3), (5, 7), (31, 64)]:
+        pedestal = make_pedestal(shape, seed=shape[1])
+        base = np.clip(np.rint(pedestal.mean), 0, 65535).astype(np.uint16)
+        yield make_frame(pedestal), base
+        yield make_frame(pedestal), base[:1]
+        yield rng.integers(0, 65536, shape, dtype=np.uint16), base
+
+
+@pytest.mark.parametrize("alphabet", [2, 14, 16])
+def test_encode_pairs_matches_reference(alphabet):
+    for frame, base in _cases():
+        fast, slow = encode_pairs(frame, base, alphabet), encode_pairs_reference(frame, base, alphabet)
+        for name, a, b in zip(fast._fields, fast, slow):
+            assert np.array_equal(a, b), name
+
+
+@pytest.mark.parametrize("alphabet", [2, 14, 16])
+def test_decode_pairs_matches_reference(alphabet):
+    for frame, base in _cases():
+        streams = encode_pairs_reference(frame, base, alphabet)
+        assert np.array_equal(decode_pairs(streams, base, frame.shape, alphabet), frame)
+        assert np.array_equal(decode_pairs_reference(streams, base, frame.shape, alphabet), frame)
+
+
+def test_dither_matches_reference():
+    assert np.array_equal(dither(1000, 12345), dither_reference(1000, 12345))
+    assert np.array_equal(dither(10, 0), dither_reference(10, 0))
+
+
+@pytest.mark.parametrize("q", [1.0, 2.0, 4.0])
+def test_quantise_and_dequantise_match_reference(q):
+    pedestal = make_pedestal((23, 41))
+    frame = make_frame(pedestal)
+    codes = quantise(frame, pedestal.mean, pedestal.sigma, q, 99)
+    assert np.array_equal(codes, quantise_reference(frame, pedestal.mean, pedestal.sigma, q, 99))
+    assert np.allclose(dequantise(codes, pedestal.mean, pedestal.sigma, q, 99),
+                       dequantise_reference(codes, pedestal.mean, pedestal.sigma, q, 99), atol=1e-3)
+
+
+def test_column_base_is_the_column_median_of_sampled_rows():
+    frame = np.random.default_rng(0).integers(90, 110, (33, 12), dtype=np.uint16)
+    expected = np.sort(frame[::4], axis=0)[frame[::4].shape[0] // 2]
+    assert np.array_equal(column_base(frame, 4)[0], expected)

@@ -1,0 +1,52 @@
+"""The explicit lossy mode: added noise sigma*sqrt(1/(12 q^2)), unbiased, never the default."""
+
+import types
+
+import numpy as np
+import pytest
+
+import compression
+
+SHAPE = (300, 400)
+SIGMA = 2.0
+
+
+@pytest.fixture(scope="module")
+def flat_camera():
+    rng = np.random.default_rng(11)
+    pedestal = types.SimpleNamespace(mean=(100 + rng.normal(0, 1.5, SHAPE)).astype(np.float32),
+                                     sigma=np.full(SHAPE, SIGMA, np.float32))
+    frame = np.rint(pedestal.mean + rng.normal(0, SIGMA, SHAPE)).astype(np.uint16)
+    return pedestal, frame
+
+
+@pytest.mark.parametrize("q", [1.0, 2.0, 4.0])
+def test_added_noise_matches_sigma_over_q_sqrt12(flat_camera, q):
+    pedestal, frame = flat_camera
+    decoded = compression.decode_frame(compression.encode_frame(frame, pedestal, lossy_q=q), pedestal)
+    error = decoded.astype(np.float64) - frame
+    expected = SIGMA * np.sqrt(1 / (12 * q * q))
+    assert decoded.dtype == np.float32
+    assert error.std() == pytest.approx(expected, rel=0.02)
+    assert np.abs(error).max() <= SIGMA / q / 2 + 1e-3
+
+
+@pytest.mark.parametrize("q", [1.0, 4.0])
+def test_lossy_error_is_unbiased(flat_camera, q):
+    pedestal, frame = flat_camera
+    decoded = compression.decode_frame(compression.encode_frame(frame, pedestal, lossy_q=q), pedestal)
+    error = decoded.astype(np.float64) - frame
+    assert abs(error.mean()) < 5 * error.std() / np.sqrt(error.size)
+
+
+def test_lossy_blob_says_it_is_lossy(flat_camera):
+    pedestal, frame = flat_camera
+    header = compression.read_header(compression.encode_frame(frame, pedestal, lossy_q=2))
+    assert header["codec"]["id"] == "cygno_dither_quantize" and header["codec"]["q"] == 2.0
+    assert header["dtype"] == "float32"
+
+
+def test_default_mode_is_lossless(flat_camera):
+    pedestal, frame = flat_camera
+    header = compression.read_header(compression.encode_frame(frame, pedestal))
+    assert header["codec"]["id"] == "cygno_pedestal_pairs"
