@@ -66,10 +66,17 @@ class AckTracker:
             self._handle(self._socket.recv(), resend)
 
     def wait_until_empty(self, resend, timeout_s: float) -> bool:
-        """Poll until every message is acknowledged; False if ``timeout_s`` passed first."""
+        """Poll until every message is acknowledged.
+
+        Returns False when ``timeout_s`` passed without any new ack (a slow edge working
+        through a backlog keeps the wait alive as long as acks keep coming).
+        """
         deadline = time.monotonic() + timeout_s
         while self._pending and time.monotonic() < deadline:
+            before = len(self._pending)
             self.poll(resend, min(0.1, max(0.0, deadline - time.monotonic())))
+            if len(self._pending) < before:
+                deadline = time.monotonic() + timeout_s
         return not self._pending
 
     def _handle(self, raw: bytes, resend) -> None:

@@ -58,7 +58,7 @@ class DaqSender:
         ``ipc://path``); :attr:`endpoint` then holds the address actually bound.
     send_timeout_s : float
         Longest a message may wait for a peer (or, with acks, for room in the resend
-        buffer; and the run for its last acks) before :class:`DaqSendTimeout`.
+        buffer; or the end of a run for its next ack) before :class:`DaqSendTimeout`.
     exposure_s : float
         Exposure written in every image header (LIME: 0.3 s).
     high_water_mark : int
@@ -171,8 +171,8 @@ class DaqSender:
     def _wait_for_acks(self, run: int) -> None:
         if self._acks is not None and not self._acks.wait_until_empty(self._resend,
                                                                       self.send_timeout_s):
-            raise DaqSendTimeout(f"run {run}: {self._acks.pending} messages still unacknowledged "
-                                 f"after send_timeout_s={self.send_timeout_s:g} s "
+            raise DaqSendTimeout(f"run {run}: {self._acks.pending} messages still unacknowledged, "
+                                 f"no ack for send_timeout_s={self.send_timeout_s:g} s "
                                  f"(acks on {self._acks.endpoint!r})")
 
     def _resend(self, parts: list) -> None:

@@ -153,3 +153,24 @@ def test_the_edge_agent_acknowledger_is_understood(sim, tmp_path):
         pull.close(linger=0)
         acknowledger.close()
     assert report.frames_sent == 2 and not report.interrupted
+
+
+def test_acks_that_keep_coming_extend_the_final_wait(tmp_path):
+    tracker = AckTracker(zmq.Context.instance(), f"ipc://{tmp_path}/slow.sock")
+    for frame in range(4):
+        tracker.keep(("frame", 1, frame), [b"x"])
+    push = zmq.Context.instance().socket(zmq.PUSH)
+    push.connect(tracker.endpoint)
+
+    def slow_edge():  # one ack every 0.15 s: 0.6 s in all, each gap under the 0.3 s timeout
+        for frame in range(4):
+            threading.Event().wait(0.15)
+            push.send(json.dumps({"htype": "ack", "run": 1, "frame": frame}).encode())
+
+    thread = threading.Thread(target=slow_edge)
+    thread.start()
+    done = tracker.wait_until_empty(lambda parts: None, timeout_s=0.3)
+    thread.join()
+    push.close(linger=0)
+    tracker.close()
+    assert done and tracker.pending == 0
