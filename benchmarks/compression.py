@@ -1,0 +1,171 @@
+"""Benchmark of the frame codec (issue 3) against generic peers, on simulator frames.
+
+A pedestal run (``--pedestal-frames`` frames, signal-free) gives the pedestal
+(numpy mean and std per pixel); ``--frames`` data frames with signals are then
+coded by every method. One table from one run:
+
+* ratio = raw bytes / coded bytes over all data frames;
+* % of limit = (limit bits per pixel) / (coded bits per pixel), where the limit is
+  the per-pixel Gaussian entropy mean_i log2(sigma_i * sqrt(2 pi e)), sigma_i the
+  pedestal's sigma map (for lossy rows the % is only a size comparison);
+* encode / decode MB/s of raw frame bytes, single thread, best of ``--repeats``,
+  all methods interleaved repeat by repeat so machine load hits them alike.
+
+Usage::
+
+    python benchmarks/compression.py --frames 4 --pedestal-frames 100 --repeats 5
+"""
+
+import argparse
+import gzip
+import os
+import sys
+import time
+import types
+
+# This file is named like the package it measures: keep its own folder off the import path.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import blosc2  # noqa: E402
+import imagecodecs  # noqa: E402
+import numpy as np  # noqa: E402
+import zstandard  # noqa: E402
+
+import compression  # noqa: E402
+from edge.sim import FrameSimulator, SensorModel  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shape", type=int, nargs=2, default=(2304, 2304), metavar=("ROWS", "COLS"))
+    parser.add_argument("--frames", type=int, default=4, help="data frames coded (default 4)")
+    parser.add_argument("--pedestal-frames", type=int, default=100, help="frames of the pedestal run")
+    parser.add_argument("--repeats", type=int, default=5, help="timing repeats, best kept")
+    parser.add_argument("--seed", type=int, default=1, help="sensor and frame seed")
+    parser.add_argument("--sigma-range", type=float, nargs=2, default=None, metavar=("LOW", "HIGH"),
+                        help="override the sensor's temporal-noise range (a camera never seen)")
+    return parser.parse_args(argv)
+
+
+def build_camera(args):
+    overrides = {"sigma_range_adu": tuple(args.sigma_range)} if args.sigma_range else {}
+    sensor = SensorModel(tuple(args.shape), seed=args.seed, **overrides)
+    simulator = FrameSimulator(sensor, seed=args.seed + 1)
+    stack = np.stack([simulator.pedestal_frame(i) for i in range(args.pedestal_frames)])
+    pedestal = types.SimpleNamespace(mean=stack.mean(axis=0, dtype=np.float64).astype(np.float32),
+                                     sigma=stack.std(axis=0, dtype=np.float64).astype(np.float32))
+    frames = [simulator.data_frame(i)[0] for i in range(args.frames)]
+    return pedestal, frames
+
+
+def entropy_limit_bits(sigma: np.ndarray) -> float:
+    """Mean over pixels of log2(sigma_i sqrt(2 pi e)), sigma floored at 0.1 ADU."""
+    return float(np.mean(np.log2(np.maximum(sigma.astype(np.float64), 0.1) * np.sqrt(2 * np.pi * np.e))))
+
+
+def methods(pedestal, shape):
+    """name -> (encode(frame) -> bytes, decode(bytes) -> array, lossless?)."""
+    blosc = {name: dict(codec=codec, clevel=level, filters=[flt], typesize=2, nthreads=1)
+             for name, codec, level, flt in [
+                 ("blosc2 zstd+shuffle c1", blosc2.Codec.ZSTD, 1, blosc2.Filter.SHUFFLE),
+                 ("blosc2 zstd+shuffle c5", blosc2.Codec.ZSTD, 5, blosc2.Filter.SHUFFLE),
+                 ("blosc2 lz4+bitshuffle c5", blosc2.Codec.LZ4, 5, blosc2.Filter.BITSHUFFLE)]}
+    zstd1, zstd3 = zstandard.ZstdCompressor(level=1), zstandard.ZstdCompressor(level=3)
+    unzstd = zstandard.ZstdDecompressor()
+    as_frame = lambda raw: np.frombuffer(raw, np.uint16).reshape(shape)  # noqa: E731
+    table = {
+        "cygno, pedestal": (lambda f: compression.encode_frame(f, pedestal),
+                            lambda b: compression.decode_frame(b, pedestal), True),
+        "cygno, no pedestal": (compression.encode_frame, compression.decode_frame, True),
+    }
+    for q in (1, 2, 4):
+        table[f"cygno lossy q={q}"] = (lambda f, q=q: compression.encode_frame(f, pedestal, lossy_q=q),
+                                       lambda b: compression.decode_frame(b, pedestal), False)
+    table.update({
+        "gzip -6": (lambda f: gzip.compress(f.tobytes(), 6), lambda b: as_frame(gzip.decompress(b)), True),
+        "zstd -1": (lambda f: zstd1.compress(f.tobytes()), lambda b: as_frame(unzstd.decompress(b)), True),
+        "zstd -3": (lambda f: zstd3.compress(f.tobytes()), lambda b: as_frame(unzstd.decompress(b)), True),
+    })
+    for name, params in blosc.items():
+        table[name] = (lambda f, p=params: blosc2.compress2(f, cparams=p),
+                       lambda b: as_frame(blosc2.decompress2(b, dparams={"nthreads": 1})), True)
+    table["rice (imagecodecs rcomp)"] = (imagecodecs.rcomp_encode,
+                                         lambda b: imagecodecs.rcomp_decode(b, shape=shape, dtype=np.uint16),
+                                         True)
+    if imagecodecs.JPEGXL.available:
+        table["jpeg-xl lossless e1"] = (
+            lambda f: imagecodecs.jpegxl_encode(f, lossless=True, effort=1, numthreads=1),
+            lambda b: imagecodecs.jpegxl_decode(b, numthreads=1), True)
+    return table
+
+
+def measure(table, frames, repeats):
+    """name -> dict(coded bytes, best encode s, best decode s) summed over frames."""
+    best_enc = {name: [np.inf] * len(frames) for name in table}
+    best_dec = {name: [np.inf] * len(frames) for name in table}
+    sizes = {}
+    for _ in range(repeats):
+        for name, (encode, decode, lossless) in table.items():
+            for k, frame in enumerate(frames):
+                started = time.perf_counter()
+                blob = encode(frame)
+                middle = time.perf_counter()
+                decoded = decode(blob)
+                ended = time.perf_counter()
+                best_enc[name][k] = min(best_enc[name][k], middle - started)
+                best_dec[name][k] = min(best_dec[name][k], ended - middle)
+                sizes[(name, k)] = len(blob)
+                if lossless and not np.array_equal(decoded, frame):
+                    raise SystemExit(f"{name} is not lossless on frame {k}")
+    return {name: dict(bytes=sum(sizes[(name, k)] for k in range(len(frames))),
+                       encode_s=sum(best_enc[name]), decode_s=sum(best_dec[name])) for name in table}
+
+
+def print_table(results, frames, limit_bits):
+    raw = sum(f.nbytes for f in frames)
+    pixels = sum(f.size for f in frames)
+    print(f"| method | ratio | % of limit | encode MB/s | decode MB/s |")
+    print("|---|---:|---:|---:|---:|")
+    for name, r in results.items():
+        bits = 8 * r["bytes"] / pixels
+        print(f"| {name} | {raw / r['bytes']:.3f} | {100 * limit_bits / bits:.1f} | "
+              f"{raw / r['encode_s'] / 1e6:.0f} | {raw / r['decode_s'] / 1e6:.0f} |")
+    return raw
+
+
+def print_targets(results, raw):
+    ours, bare = results["cygno, pedestal"], results["cygno, no pedestal"]
+    blosc = results["blosc2 zstd+shuffle c1"]
+    print()
+    print(f"limit ratio 95 %: see '% of limit' of 'cygno, pedestal' above")
+    print(f"no-pedestal ratio / blosc2 zstd+shuffle c1 ratio: {blosc['bytes'] / bare['bytes']:.3f} "
+          f"(target >= 1.05)")
+    for name, r in (("pedestal", ours), ("no pedestal", bare)):
+        print(f"encode speed {name} / blosc2 zstd+shuffle c1: {blosc['encode_s'] / r['encode_s']:.2f} "
+              f"(target >= 1); decode / encode speed: {r['encode_s'] / r['decode_s']:.2f} (target >= 1)")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = time.perf_counter()
+    pedestal, frames = build_camera(args)
+    limit_bits = entropy_limit_bits(pedestal.sigma)
+    print(f"# {len(frames)} frames {args.shape[0]}x{args.shape[1]}, pedestal from "
+          f"{args.pedestal_frames} frames, seed {args.seed}, sigma range "
+          f"{args.sigma_range or 'default'}; limit {limit_bits:.3f} bits/pixel "
+          f"(ratio {16 / limit_bits:.3f}); best of {args.repeats}; simulation took "
+          f"{time.perf_counter() - started:.0f} s")
+    table = methods(pedestal, tuple(args.shape))
+    for encode, decode, _ in table.values():  # warm-up: numba compilation, caches
+        decode(encode(frames[0]))
+    results = measure(table, frames, args.repeats)
+    raw = print_table(results, frames, limit_bits)
+    print_targets(results, raw)
+
+
+if __name__ == "__main__":
+    main()
