@@ -124,10 +124,31 @@ KINDS = {"fe55": fe55, "muon": muon, "er": er, "nr": nr, "alpha": alpha}
 
 
 def make_deposit(kind: str, rng, shape, **where) -> Deposit:
-    """One deposit of ``kind`` (one of :data:`KINDS`); ``where`` fixes its place/energy/sigma.
+    """One deposit of a chosen kind, optionally at a chosen place.
 
-    Examples: ``make_deposit("fe55", rng, shape, x=100, y=50)``,
-    ``make_deposit("muon", rng, shape, x0=0, y0=0, x1=300, y1=200, sigma_px=2.5)``.
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`: ``fe55``, ``muon``, ``er``, ``nr``, ``alpha``.
+    rng : numpy.random.Generator
+        Draws whatever ``where`` leaves open (position, direction, energy, diffusion).
+    shape : tuple of int, (rows, cols)
+        Frame shape; pixels outside it are dropped.
+    **where
+        Keywords of the kind's generator: ``x, y`` (fe55, er, nr), ``x0, y0, x1, y1``
+        (muon, alpha), ``energy_kev`` (er, nr, alpha), ``sigma_px`` (all).
+
+    Returns
+    -------
+    Deposit
+
+    Examples
+    --------
+    >>> spot = make_deposit("fe55", np.random.default_rng(0), (256, 384), x=100.0, y=50.0)
+    >>> round(spot.integral)
+    2950
+    >>> track = make_deposit("muon", np.random.default_rng(0), (256, 384),
+    ...                      x0=0.0, y0=0.0, x1=300.0, y1=200.0, sigma_px=2.5)
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")

@@ -44,8 +44,9 @@ def check_mix(mix) -> dict:
     for kind, mean in mix.items():
         if kind not in KINDS:
             raise ValueError(f"mix kind must be one of {sorted(KINDS)}, got {kind!r}")
-        if isinstance(mean, bool) or not isinstance(mean, (int, float)) or not mean >= 0 \
-                or not np.isfinite(mean):
+        number = (isinstance(mean, (int, float, np.integer, np.floating))
+                  and not isinstance(mean, bool))
+        if not number or not np.isfinite(mean) or mean < 0:
             raise ValueError(f"mix[{kind!r}] must be a finite number >= 0, got {mean!r}")
     return {kind: float(mean) for kind, mean in mix.items()}
 
