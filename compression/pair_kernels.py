@@ -26,6 +26,8 @@ DEFAULT_ALPHABET = 14
 _ESCAPE = 255
 _LSB = np.uint64(0x0101010101010101)
 _LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+#: Pixels per chunk: the chunk's clipped values stay in L1 between the passes over them.
+_CHUNK = 16384
 _BYTE_INDEX = np.uint64(0x0001020304050607)
 
 
@@ -70,16 +72,13 @@ def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_AL
     """
     alphabet = check_alphabet(alphabet)
     base = check_base(base, frame.shape)
+    frame = np.ascontiguousarray(frame)
     n = frame.size
-    clipped = np.zeros(_padded(n), dtype=np.uint8)
-    _clip_zigzag(frame, base, alphabet - 1, clipped)
     symbols = np.empty((n + 1) // 2, dtype=np.uint8)
-    _pair_up(clipped, alphabet, symbols)
-    hits = _clipped_positions(clipped, alphabet - 1, n)
-    overflow = np.empty(hits.size, dtype=np.uint8)
-    escapes = np.empty(hits.size, dtype=np.uint16)
-    n_esc = _gather_overflow(frame, base, hits, alphabet - 1, overflow, escapes)
-    return PairStreams(symbols, overflow, escapes[:n_esc].copy())
+    overflow = np.empty(n, dtype=np.uint8)
+    escapes = np.empty(n, dtype=np.uint16)
+    n_over, n_esc = _encode_chunks(frame, base, alphabet, symbols, overflow, escapes)
+    return PairStreams(symbols, overflow[:n_over].copy(), escapes[:n_esc].copy())
 
 
 def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
@@ -91,47 +90,134 @@ def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
     if streams.symbols.size != (n + 1) // 2:
         raise CodecError(f"symbols stream has {streams.symbols.size} pairs, a {shape} frame needs "
                          f"{(n + 1) // 2}")
-    clipped = np.zeros(_padded(n), dtype=np.uint8)
-    if _unpair(streams.symbols, alphabet, clipped):
-        raise CodecError(f"symbols stream holds a value >= {alphabet * alphabet} (alphabet {alphabet})")
     frame = np.empty(shape, dtype=np.uint16)
-    _unzigzag(clipped, base, frame)
-    hits = _clipped_positions(clipped, alphabet - 1, n)
-    if hits.size != streams.overflow.size or _apply_overflow(
-            hits, alphabet - 1, streams.overflow, streams.escapes, base, frame):
+    status = _decode_chunks(streams.symbols, base, alphabet, streams.overflow, streams.escapes, frame)
+    if status == _BAD_SYMBOL:
+        raise CodecError(f"symbols stream holds a value >= {alphabet * alphabet} (alphabet {alphabet})")
+    if status:
         raise CodecError(f"overflow/escape streams ({streams.overflow.size}/{streams.escapes.size} "
-                         f"entries) do not match the clipped pixels of the symbols (code {status})")
+                         f"entries) do not match the clipped pixels of the symbols")
     return frame
 
 
-def _clipped_positions(clipped: np.ndarray, limit: int, n: int) -> np.ndarray:
-    hits = np.empty(max(n // 16, 64), dtype=np.int64)
-    count = _find_clipped(clipped, limit, n, hits)
-    if count > hits.size:  # more than 1 pixel in 16 clipped: count again into a full buffer
-        hits = np.empty(count, dtype=np.int64)
-        _find_clipped(clipped, limit, n, hits)
-    return hits[:count]
-
-
-def _padded(n: int) -> int:
-    """Length of the clipped-value buffer: even (pairs) and a multiple of 8 (word scans)."""
-    return (n + 7) // 8 * 8
+_BAD_SYMBOL = 1
 
 
 @numba.njit(cache=True, nogil=True)
-def _clip_zigzag(frame, base, limit, clipped):
+def _encode_chunks(frame, base, alphabet, symbols, overflow, escapes):
+    n = frame.size
+    limit = alphabet - 1
+    clipped = np.zeros(_CHUNK + 8, dtype=np.uint8)
+    hits = np.empty(_CHUNK, dtype=np.int64)
+    n_over = 0
+    n_esc = 0
+    for start in range(0, n, _CHUNK):
+        end = min(start + _CHUNK, n)
+        _clip_span(frame, base, start, end, limit, clipped)
+        clipped[end - start:] = 0
+        _pair_up(clipped, alphabet, symbols[start // 2:(end + 1) // 2])
+        for k in range(_find_clipped(clipped, limit, end - start, hits)):
+            rest, raw = _overflow_of(frame, base, start + hits[k], limit)
+            overflow[n_over] = min(rest, _ESCAPE)
+            n_over += 1
+            if rest >= _ESCAPE:
+                escapes[n_esc] = raw
+                n_esc += 1
+    return n_over, n_esc
+
+
+@numba.njit(cache=True, nogil=True)
+def _decode_chunks(symbols, base, alphabet, overflow, escapes, frame):
+    n = frame.size
+    cols = frame.shape[1]
+    limit = alphabet - 1
+    clipped = np.zeros(_CHUNK + 8, dtype=np.uint8)
+    hits = np.empty(_CHUNK, dtype=np.int64)
+    n_over = 0
+    n_esc = 0
+    for start in range(0, n, _CHUNK):
+        end = min(start + _CHUNK, n)
+        if _unpair(symbols[start // 2:(end + 1) // 2], alphabet, clipped):
+            return _BAD_SYMBOL
+        clipped[end - start:] = 0
+        _unzigzag_span(clipped, base, start, end, frame)
+        for k in range(_find_clipped(clipped, limit, end - start, hits)):
+            if n_over >= overflow.size:
+                return 2
+            i = start + hits[k]
+            r = i // cols
+            c = i - r * cols
+            rest = np.int32(overflow[n_over])
+            n_over += 1
+            if rest == _ESCAPE:
+                if n_esc >= escapes.size:
+                    return 3
+                frame[r, c] = escapes[n_esc]
+                n_esc += 1
+            else:
+                z = rest + limit
+                b = np.int32(base[r if base.shape[0] > 1 else 0, c])
+                frame[r, c] = np.uint16((b + ((z >> 1) ^ -(z & 1))) & 0xFFFF)
+    if n_over != overflow.size or n_esc != escapes.size:
+        return 4
+    return 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _clip_span(frame, base, start, end, limit, clipped):
+    """Clipped zigzag residuals of flat pixels [start, end) into ``clipped[0:end-start]``."""
     rows, cols = frame.shape
-    for r in range(rows):
-        _clip_zigzag_row(frame[r], base[r if base.shape[0] == rows else 0], np.int32(limit),
-                         clipped[r * cols:(r + 1) * cols])
+    r = start // cols
+    c = start - r * cols
+    pos = start
+    while pos < end:
+        length = min(end - pos, cols - c)
+        _clip_zigzag_run(frame[r, c:c + length], base[r if base.shape[0] == rows else 0, c:c + length],
+                         np.int32(limit), clipped[pos - start:pos - start + length])
+        pos += length
+        r += 1
+        c = 0
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _clip_zigzag_row(x, b, limit, out):
-    for c in range(x.size):
-        d = np.int32(x[c]) - np.int32(b[c])
-        z = (d << np.int32(1)) ^ (d >> np.int32(31))
-        out[c] = np.uint8(min(z, limit))
+def _clip_zigzag_run(x, b, limit, out):
+    for k in range(x.size):
+        d = np.int32(x[k]) - np.int32(b[k])
+        out[k] = np.uint8(min((d << np.int32(1)) ^ (d >> np.int32(31)), limit))
+
+
+@numba.njit(cache=True, nogil=True)
+def _unzigzag_span(clipped, base, start, end, frame):
+    """Pixels [start, end) of ``frame`` from their clipped values and the base."""
+    rows, cols = frame.shape
+    r = start // cols
+    c = start - r * cols
+    pos = start
+    while pos < end:
+        length = min(end - pos, cols - c)
+        _unzigzag_run(clipped[pos - start:pos - start + length],
+                      base[r if base.shape[0] == rows else 0, c:c + length], frame[r, c:c + length])
+        pos += length
+        r += 1
+        c = 0
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _unzigzag_run(z8, b, x):
+    for k in range(x.size):
+        z = np.int32(z8[k])
+        x[k] = np.uint16((np.int32(b[k]) + ((z >> np.int32(1)) ^ -(z & np.int32(1)))) & np.int32(0xFFFF))
+
+
+@numba.njit(cache=True, nogil=True)
+def _overflow_of(frame, base, i, limit):
+    """``(zigzag - limit, raw value)`` of flat pixel ``i``."""
+    cols = frame.shape[1]
+    r = i // cols
+    c = i - r * cols
+    raw = frame[r, c]
+    d = np.int32(raw) - np.int32(base[r if base.shape[0] > 1 else 0, c])
+    return ((d << 1) ^ (d >> 31)) - limit, raw
 
 
 @numba.njit(cache=True, nogil=True)
@@ -142,7 +228,7 @@ def _pair_up(clipped, alphabet, symbols):
 
 @numba.njit(cache=True, nogil=True)
 def _find_clipped(clipped, limit, n, hits):
-    """Count indices i < n with ``clipped[i] == limit``; store as many as ``hits`` holds.
+    """Indices i < n with ``clipped[i] == limit`` into ``hits``; returns their count.
 
     8 bytes per step: ``word ^ limit`` has a zero byte exactly where a pixel is
     clipped; the exact zero-byte flags are walked lowest first.
@@ -150,42 +236,17 @@ def _find_clipped(clipped, limit, n, hits):
     words = clipped.view(np.uint64)
     pattern = _LSB * np.uint64(limit)
     count = 0
-    for w in range(words.size):
+    for w in range((n + 7) // 8):
         v = words[w] ^ pattern
         flags = ~(((v & _LOW7) + _LOW7) | v | _LOW7)
         while flags != 0:
             lowest = flags & (~flags + np.uint64(1))
             i = 8 * w + np.int64(((lowest >> np.uint64(7)) * _BYTE_INDEX) >> np.uint64(56))
             if i < n:
-                if count < hits.size:
-                    hits[count] = i
+                hits[count] = i
                 count += 1
             flags ^= lowest
     return count
-
-
-@numba.njit(cache=True, nogil=True)
-def _gather_overflow(frame, base, hits, limit, overflow, escapes):
-    cols = frame.shape[1]
-    full = base.shape[0] > 1
-    n_esc = 0
-    r = 0
-    row_end = cols
-    for k in range(hits.size):
-        i = hits[k]
-        while i >= row_end:
-            r += 1
-            row_end += cols
-        c = i - (row_end - cols)
-        d = np.int32(frame[r, c]) - np.int32(base[r if full else 0, c])
-        rest = ((d << 1) ^ (d >> 31)) - limit
-        if rest < _ESCAPE:
-            overflow[k] = rest
-        else:
-            overflow[k] = _ESCAPE
-            escapes[n_esc] = frame[r, c]
-            n_esc += 1
-    return n_esc
 
 
 @numba.njit(cache=True, nogil=True)
@@ -202,44 +263,3 @@ def _unpair(symbols, alphabet, clipped):
         high = (s * reciprocal) >> np.int32(16)
         words[i] = np.uint16(high | ((s - high * a) << np.int32(8)))
     return bad
-
-
-@numba.njit(cache=True, nogil=True)
-def _unzigzag(clipped, base, frame):
-    rows, cols = frame.shape
-    for r in range(rows):
-        _unzigzag_row(clipped[r * cols:(r + 1) * cols], base[r if base.shape[0] == rows else 0],
-                      frame[r])
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _unzigzag_row(z8, b, x):
-    for c in range(x.size):
-        z = np.int32(z8[c])
-        x[c] = np.uint16((np.int32(b[c]) + ((z >> np.int32(1)) ^ -(z & np.int32(1)))) & np.int32(0xFFFF))
-
-
-@numba.njit(cache=True, nogil=True)
-def _apply_overflow(hits, limit, overflow, escapes, base, frame):
-    cols = frame.shape[1]
-    full = base.shape[0] > 1
-    n_esc = 0
-    r = 0
-    row_end = cols
-    for k in range(hits.size):
-        i = hits[k]
-        while i >= row_end:
-            r += 1
-            row_end += cols
-        c = i - (row_end - cols)
-        rest = np.int32(overflow[k])
-        if rest == _ESCAPE:
-            if n_esc >= escapes.size:
-                return 1
-            frame[r, c] = escapes[n_esc]
-            n_esc += 1
-        else:
-            z = rest + limit
-            b = np.int32(base[r if full else 0, c])
-            frame[r, c] = np.uint16((b + ((z >> 1) ^ -(z & 1))) & 0xFFFF)
-    return 0 if n_esc == escapes.size else 2
