@@ -65,6 +65,19 @@ class AckTracker:
             wait_ms = 0
             self._handle(self._socket.recv(), resend)
 
+    def settle(self, timeout_s: float = 0.3) -> bool:
+        """Wait (briefly) for the hello of an edge that started before this DAQ bound.
+
+        Such an edge queued its hello while nobody listened; ZeroMQ delivers it within its
+        reconnect interval (0.1 s) of the bind. Read before anything is sent, it resends
+        nothing; read later it would resend the whole buffer for no reason.
+        Returns True if a hello arrived.
+        """
+        hellos, deadline = self.hellos, time.monotonic() + timeout_s
+        while self.hellos == hellos and time.monotonic() < deadline:
+            self.poll(lambda parts: None, min(0.05, max(0.0, deadline - time.monotonic())))
+        return self.hellos > hellos
+
     def wait_until_empty(self, resend, timeout_s: float) -> bool:
         """Poll until every message is acknowledged.
 

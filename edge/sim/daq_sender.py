@@ -92,6 +92,7 @@ class DaqSender:
             except ValueError:
                 self._socket.close(linger=0)
                 raise
+            self._acks.settle()
 
     @property
     def ack_endpoint(self) -> str | None:

@@ -174,3 +174,16 @@ def test_acks_that_keep_coming_extend_the_final_wait(tmp_path):
     push.close(linger=0)
     tracker.close()
     assert done and tracker.pending == 0
+
+
+def test_hello_of_an_edge_started_before_the_daq_resends_nothing(sim, tmp_path):
+    early = zmq.Context.instance().socket(zmq.PUSH)
+    early.connect(f"ipc://{tmp_path}/ack.sock")  # the edge is up before the DAQ binds
+    early.send(json.dumps({"htype": "hello", "pid": 7}).encode())
+    with sender(sim, tmp_path) as daq:
+        edge = FakeEdge(daq.endpoint, daq.ack_endpoint, expected=4)
+        edge.start()
+        report = daq.send_run(9, 2)
+        edge.join(10)
+    early.close(linger=0)
+    assert report.resent == 0 and len(edge.received) == 4
