@@ -55,7 +55,7 @@ class FrameHandler:
         self.counters.add("bytes_in", image.pixels.nbytes)
         state = self.runs.get(image.run)
         if state.pedestal:
-            self.pedestals.add(image.run, image.pixels)
+            self.pedestals.add(image.run, image.frame, image.pixels)
         future = pool.submit(self._process, image, self.pedestals.current, state.pedestal)
         with self._lock:
             self._pending.setdefault(image.run, set()).add(future)

@@ -31,11 +31,15 @@ class PedestalKeeper:
         self._frames: queue.Queue | None = None
         self._builder: threading.Thread | None = None
         self._result: dict = {}
+        self._added: set = set()
         self.building_run: int | None = None
 
     def begin(self, run: int) -> None:
-        """Start accumulating a pedestal run."""
+        """Start accumulating a pedestal run (a resent run_start of that run changes nothing)."""
+        if run == self.building_run:
+            return
         self.abort()
+        self._added = set()
         self.building_run = run
         self._frames = queue.Queue(maxsize=8)
         self._result = {"frames": 0}
@@ -43,9 +47,10 @@ class PedestalKeeper:
                                          name=f"pedestal-run{run}", daemon=True)
         self._builder.start()
 
-    def add(self, run: int, pixels) -> None:
-        """Feed one frame of the pedestal run being built (others are ignored)."""
-        if self._frames is not None and run == self.building_run:
+    def add(self, run: int, frame: int, pixels) -> None:
+        """Feed one frame of the pedestal run being built (others, and resent ones, are ignored)."""
+        if self._frames is not None and run == self.building_run and frame not in self._added:
+            self._added.add(frame)
             self._frames.put(pixels)
 
     def finish(self, run: int):

@@ -14,7 +14,6 @@ import numpy as np
 
 import compression
 import recon
-from compression.checksum import pixel_checksum
 
 from .daq_protocol import Image
 from .wire import Envelope, item_key
@@ -58,7 +57,7 @@ class CompressStage:
             blob = compression.encode_frame(pixels, pedestal)
         info = compression.read_header(blob)
         header = work.header(
-            "raw", shape=list(pixels.shape), dtype="uint16", checksum=pixel_checksum(pixels),
+            "raw", shape=list(pixels.shape), dtype="uint16", checksum=info["checksum"],
             codec=info["codec"], raw_bytes=int(pixels.nbytes), exposure_s=work.image.exposure_s,
             metadata=work.image.metadata,
         )
