@@ -7,6 +7,7 @@ from .pedestal_accumulator import PedestalAccumulator
 from .pedestal_tracker import PedestalTracker
 from .sparse_frame import SparseFrame
 from .zero_suppress import zero_suppress
+from .zs_params import ZeroSuppressionParams
 from .reconstruct import reconstruct, reconstruct_sparse
 from .result_codec import result_from_bytes, result_to_bytes
 from .root_output import root_bytes, root_file_name, write_root
@@ -20,6 +21,7 @@ __all__ = [
     "PedestalTracker",
     "find_bad_pixels",
     "zero_suppress",
+    "ZeroSuppressionParams",
     "reconstruct",
     "reconstruct_sparse",
     "result_to_bytes",

@@ -14,23 +14,24 @@ __all__ = ["block_significance", "hysteresis", "dilate_square", "gather_blocks"]
 def block_significance(frame, mean, weight, norm, block):
     """Weighted sum of (frame - mean) per block, scaled to unit noise variance.
 
-    One pass over the frame: reads each pixel, its mean and weight once.
+    One pass over the frame, reading each pixel, its mean and weight once. The rows
+    of a block are first summed column by column into a float64 row (a loop the
+    compiler vectorises), then that row is summed block by block.
     """
     rows, cols = frame.shape
     n_brows, n_bcols = norm.shape
-    sums = np.zeros((n_brows, n_bcols), dtype=np.float64)
-    for r in range(rows):
-        brow = r // block
-        for bcol in range(n_bcols):
-            c0 = bcol * block
-            c1 = min(c0 + block, cols)
-            acc = 0.0
-            for c in range(c0, c1):
-                acc += (np.float32(frame[r, c]) - mean[r, c]) * weight[r, c]
-            sums[brow, bcol] += acc
+    sums = np.empty((n_brows, n_bcols), dtype=np.float64)
+    column_sums = np.empty(cols, dtype=np.float64)
     for brow in range(n_brows):
+        column_sums[:] = 0.0
+        for r in range(brow * block, min(brow * block + block, rows)):
+            for c in range(cols):
+                column_sums[c] += (np.float32(frame[r, c]) - mean[r, c]) * weight[r, c]
         for bcol in range(n_bcols):
-            sums[brow, bcol] *= norm[brow, bcol]
+            total = 0.0
+            for c in range(bcol * block, min(bcol * block + block, cols)):
+                total += column_sums[c]
+            sums[brow, bcol] = total * norm[brow, bcol]
     return sums
 
 

@@ -7,7 +7,7 @@ and dilation) so that agreement between the two is evidence, not tautology.
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["block_significance", "hysteresis", "dilate_square", "gather_blocks"]
+__all__ = ["block_significance", "hysteresis", "dilate_square", "gather_blocks", "refine", "disk"]
 
 
 def _pad_to_blocks(values, block):
@@ -45,3 +45,47 @@ def gather_blocks(frame, keep, block):
     pixels = np.kron(keep, np.ones((block, block), dtype=bool))[: frame.shape[0], : frame.shape[1]]
     rows, cols = np.nonzero(pixels)
     return rows.astype(np.int32), cols.astype(np.int32), frame[rows, cols]
+
+
+# --- pixel-level refinement (twins of recon._zs_refine_kernels) ---------------------
+
+_CROSS = ndimage.generate_binary_structure(2, 1)
+
+
+def disk(radius):
+    """Boolean disk of all offsets with dy**2 + dx**2 <= radius**2."""
+    size = int(np.floor(radius))
+    dy, dx = np.mgrid[-size:size + 1, -size:size + 1]
+    return dy * dy + dx * dx <= radius * radius
+
+
+def _edge(mask):
+    return mask & ~ndimage.binary_erosion(mask, structure=_CROSS, border_value=0)
+
+
+def _dilate(mask, radius):
+    return ndimage.binary_dilation(mask, structure=disk(radius)) if mask.any() else mask
+
+
+def refine(frame, mean, weight, candidate, params):
+    """Kept pixels of the pixel stage: rows, cols, values (row-major)."""
+    shape, block = frame.shape, params.block
+    window = np.ones((2 * params.window + 1,) * 2)
+    z = ((frame.astype(np.float32) - mean) * weight).astype(np.float64)
+    total = ndimage.correlate(z, window, mode="constant")
+    weights = ndimage.correlate(weight.astype(np.float64), window, mode="constant")
+    alive = weights > 0
+    significance = np.where(alive, total / np.sqrt(np.where(alive, weights, 1.0)), -np.inf)
+    in_candidate = _pixels(candidate, block, shape)
+    core = in_candidate & (significance >= params.core)
+    bright = in_candidate & (significance >= params.bright)
+    near = bright | _dilate(_edge(bright), params.near)
+    edge = _edge(core)
+    kept = core | _dilate(edge & ~near, params.reach) | _dilate(edge & near, params.bright_reach)
+    kept &= _pixels(dilate_square(candidate, params.max_reach_blocks), block, shape)
+    rows, cols = np.nonzero(kept)
+    return rows.astype(np.int32), cols.astype(np.int32), frame[rows, cols]
+
+
+def _pixels(blocks, block, shape):
+    return np.kron(blocks, np.ones((block, block), dtype=bool))[: shape[0], : shape[1]]

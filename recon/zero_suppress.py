@@ -1,34 +1,46 @@
-"""Zero suppression that keeps faint tracks: significance is decided per block.
+"""Zero suppression that keeps faint tracks: significance is decided above pixel scale.
 
 A minimum-ionising muon is only about 1-1.5 sigma per pixel, so any per-pixel cut
-either loses it or keeps a large share of the noise. Here the frame is tiled in
-``block`` x ``block`` blocks; each block's inverse-variance weighted sum of
-pedestal-subtracted values, scaled to unit noise variance, is its significance.
-Blocks at or above ``seed`` start a region, which grows into 8-connected blocks at
-or above ``grow`` (hysteresis), and then by ``halo`` blocks in every direction to
-catch the diffusion tails. All pixels of the kept blocks are returned, raw.
+either loses it or keeps a large share of the noise. Two stages:
 
-Masked (hot, noisy, dead) pixels have zero weight, so they never seed or grow a
-region; they are still returned when they lie inside a kept block (their raw values
-are data; downstream uses ``pedestal.mask``).
+1. Blocks (whole frame, one fused pass). The frame is tiled in ``block`` x ``block``
+   blocks; a block's inverse-variance weighted sum of pedestal-subtracted values,
+   scaled to unit noise variance, is its significance. Blocks >= ``seed`` start a
+   region, which grows into 8-connected blocks >= ``grow`` (hysteresis), plus
+   ``halo`` blocks around: the candidate blocks (a few per cent of a frame).
+2. Pixels (candidate blocks only). Each pixel's significance over a small window;
+   pixels >= ``core`` are the signal core, and a disk of radius ``reach`` around the
+   core's edge keeps the diffusion tails of faint tracks (``bright_reach`` next to
+   bright cores, whose tails are already significant). This hugs a track far
+   closer than whole blocks do, at the same kept signal.
+
+Masked (hot, noisy, dead) pixels have zero weight, so they never seed, grow or
+form a core; they are still returned when they lie in the kept area (their raw
+values are data; downstream uses ``pedestal.mask``).
 """
+
+from types import SimpleNamespace
 
 import numpy as np
 
-from . import _zs_kernels
+from . import _zs_kernels, _zs_refine_kernels
 from .errors import PedestalError, ReconError
 from .sparse_frame import SparseFrame
+from .zs_params import ZeroSuppressionParams
 
-__all__ = ["zero_suppress", "DEFAULT_BLOCK", "DEFAULT_SEED", "DEFAULT_GROW", "DEFAULT_HALO"]
+__all__ = ["zero_suppress"]
 
-DEFAULT_BLOCK = 4
-DEFAULT_SEED = 4.5
-DEFAULT_GROW = 2.0
-DEFAULT_HALO = 1
+#: The numba implementation; :mod:`recon._zs_reference` is its plain-numpy twin.
+NUMBA_BACKEND = SimpleNamespace(
+    block_significance=_zs_kernels.block_significance,
+    hysteresis=_zs_kernels.hysteresis,
+    dilate_square=_zs_kernels.dilate_square,
+    gather_blocks=_zs_kernels.gather_blocks,
+    refine=_zs_refine_kernels.refine,
+)
 
 
-def zero_suppress(frame, pedestal, *, block=DEFAULT_BLOCK, seed=DEFAULT_SEED,
-                  grow=DEFAULT_GROW, halo=DEFAULT_HALO):
+def zero_suppress(frame, pedestal, **thresholds):
     """Keep the pixels of the regions that stand above the noise.
 
     Parameters
@@ -37,14 +49,11 @@ def zero_suppress(frame, pedestal, *, block=DEFAULT_BLOCK, seed=DEFAULT_SEED,
         Raw camera frame. Any shape (non-square included) equal to the pedestal's.
     pedestal : recon.Pedestal
         Dark offset, noise and bad-pixel mask of the camera.
-    block : int
-        Side of the square blocks on which significance is decided, in pixels.
-    seed : float
-        Significance (in noise sigma of a block) that starts a region.
-    grow : float
-        Significance that extends a region to an 8-connected neighbour; <= seed.
-    halo : int
-        Blocks added around each region in every direction (>= 0).
+    **thresholds
+        Any field of :class:`recon.zs_params.ZeroSuppressionParams` (``block``,
+        ``seed``, ``grow``, ``halo``, ``refine``, ``window``, ``core``, ``reach``,
+        ``bright``, ``near``, ``bright_reach``); the defaults are tuned on the
+        simulator. A ready ``params=ZeroSuppressionParams(...)`` is accepted too.
 
     Returns
     -------
@@ -56,23 +65,34 @@ def zero_suppress(frame, pedestal, *, block=DEFAULT_BLOCK, seed=DEFAULT_SEED,
     ReconError
         Bad frame or thresholds; :class:`PedestalError` if the pedestal does not fit.
     """
-    _check_inputs(frame, pedestal, block, seed, grow, halo)
-    return _suppress(_zs_kernels, frame, pedestal, block, seed, grow, halo)
+    params = thresholds.pop("params", None)
+    if params is None:
+        params = ZeroSuppressionParams.from_options(**thresholds)
+    elif thresholds or not isinstance(params, ZeroSuppressionParams):
+        raise ReconError(f"params must be a ZeroSuppressionParams given alone, got {params!r} "
+                         f"with {sorted(thresholds)}")
+    _check_inputs(frame, pedestal)
+    return _suppress(NUMBA_BACKEND, frame, pedestal, params)
 
 
-def _suppress(kernels, frame, pedestal, block, seed, grow, halo):
+def _suppress(backend, frame, pedestal, params):
     """The algorithm, on either the numba kernels or their numpy reference."""
-    significance = kernels.block_significance(
+    block = params.block
+    significance = backend.block_significance(
         frame, pedestal.mean, pedestal.weight, pedestal.block_norm(block), block
     )
-    keep = kernels.hysteresis(significance, float(seed), float(grow))
-    if halo:
-        keep = kernels.dilate_square(keep, int(halo))
-    rows, cols, values = kernels.gather_blocks(frame, keep, block)
+    candidate = backend.hysteresis(significance, float(params.seed), float(params.grow))
+    if params.halo:
+        candidate = backend.dilate_square(candidate, int(params.halo))
+    if params.refine:
+        rows, cols, values = backend.refine(frame, pedestal.mean, pedestal.weight, candidate,
+                                            params)
+    else:
+        rows, cols, values = backend.gather_blocks(frame, candidate, block)
     return SparseFrame(rows, cols, values, tuple(frame.shape))
 
 
-def _check_inputs(frame, pedestal, block, seed, grow, halo):
+def _check_inputs(frame, pedestal):
     if not isinstance(frame, np.ndarray):
         raise ReconError(f"frame must be a numpy array, got {type(frame).__name__}")
     if frame.dtype != np.uint16:
@@ -85,15 +105,3 @@ def _check_inputs(frame, pedestal, block, seed, grow, halo):
         raise PedestalError(
             f"pedestal.shape must equal frame.shape {frame.shape}, got {pedestal.shape}"
         )
-    if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1:
-        raise ReconError(f"block must be an int >= 1, got {block!r}")
-    if isinstance(halo, bool) or not isinstance(halo, (int, np.integer)) or halo < 0:
-        raise ReconError(f"halo must be an int >= 0, got {halo!r}")
-    try:
-        finite = np.isfinite(float(seed)) and np.isfinite(float(grow))
-    except (TypeError, ValueError):
-        finite = False
-    if not finite:
-        raise ReconError(f"seed and grow must be finite numbers, got seed={seed!r}, grow={grow!r}")
-    if grow > seed:
-        raise ReconError(f"grow must be <= seed ({seed!r}), got {grow!r}")

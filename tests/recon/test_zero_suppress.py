@@ -5,7 +5,8 @@ import pytest
 
 from recon import Pedestal, PedestalError, ReconError, SparseFrame, zero_suppress
 from recon import _zs_kernels, _zs_reference
-from recon.zero_suppress import _suppress
+from recon.zero_suppress import NUMBA_BACKEND, _suppress
+from recon.zs_params import ZeroSuppressionParams
 from zs_synthetic import (SIGMA_ADU, kept_fraction, line_signal, noise_frame, sensor_maps,
                           spot_signal)
 
@@ -84,15 +85,20 @@ def test_odd_non_square_shapes_work(shape):
     assert sparse.shape == shape and kept_fraction(sparse, signal) >= 0.99
 
 
-@pytest.mark.parametrize("block, seed, grow, halo", [(4, 4.5, 2.0, 1), (3, 3.0, 1.0, 2),
-                                                     (5, 6.0, 6.0, 0), (1, 3.0, 2.0, 1)])
-def test_numba_and_numpy_reference_agree(maps, block, seed, grow, halo):
+@pytest.mark.parametrize("options", [
+    {}, {"refine": False}, {"bright": 5.0, "near": 6.0}, {"reach": 0.0, "bright_reach": 0.0},
+    {"block": 3, "seed": 3.0, "grow": 1.0, "halo": 2, "window": 1},
+    {"block": 5, "seed": 6.0, "grow": 6.0, "halo": 0, "refine": False},
+    {"block": 1, "seed": 3.0, "grow": 2.0, "window": 0, "reach": 2.5},
+])
+def test_numba_and_numpy_reference_agree(maps, options):
     mask = np.random.default_rng(4).random(SHAPE) < 0.01
     pedestal = Pedestal(*maps, mask=mask)
     signal = line_signal(SHAPE, (10, 0), (200, 383), 3.0) + spot_signal(SHAPE, (200, 50), 4000)
     frame = noise_frame(maps, 5, signal)
-    fast = _suppress(_zs_kernels, frame, pedestal, block, seed, grow, halo)
-    slow = _suppress(_zs_reference, frame, pedestal, block, seed, grow, halo)
+    params = ZeroSuppressionParams(**options)
+    fast = _suppress(NUMBA_BACKEND, frame, pedestal, params)
+    slow = _suppress(_zs_reference, frame, pedestal, params)
     assert fast.n_pixels > 0
     for field in ("rows", "cols", "values"):
         assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
@@ -136,10 +142,20 @@ def test_bad_frames_are_refused(pedestal, frame, error, message):
 @pytest.mark.parametrize("options, message", [
     ({"block": 0}, "block"), ({"block": 2.5}, "block"), ({"halo": -1}, "halo"),
     ({"seed": float("nan")}, "seed"), ({"grow": "x"}, "grow"), ({"seed": 2.0, "grow": 3.0}, "grow"),
+    ({"reach": -1.0}, "reach"), ({"refine": "yes"}, "refine"), ({"window": True}, "window"),
+    ({"sead": 4.0}, "sead"),
 ])
 def test_bad_thresholds_are_refused(maps, pedestal, options, message):
     with pytest.raises(ReconError, match=message):
         zero_suppress(noise_frame(maps, 0), pedestal, **options)
+
+
+def test_params_object_is_accepted_and_recordable(maps, pedestal):
+    params = ZeroSuppressionParams(seed=5.0)
+    frame = noise_frame(maps, 1, spot_signal(SHAPE, (30, 30), 3000))
+    by_object = zero_suppress(frame, pedestal, params=params)
+    assert np.array_equal(by_object.rows, zero_suppress(frame, pedestal, seed=5.0).rows)
+    assert params.get_config()["seed"] == 5.0
 
 
 def test_non_pedestal_is_refused(maps):
