@@ -21,8 +21,10 @@ class BlockMap:
 
     Attributes
     ----------
+    rows, cols : ndarray of int32, shape (n,)
+        The kept pixels that are usable (pedestal weight > 0: not masked), in input order.
     signal : ndarray of float32, shape (n,)
-        Pedestal-subtracted ADU of every kept pixel (same order as the SparseFrame).
+        Their pedestal-subtracted ADU.
     significance : ndarray of float32, shape (n_block_rows, n_block_cols)
         ``sum(signal * weight) * norm`` per block: unit variance under noise when the
         whole block is kept (0 for blocks without kept pixels).
@@ -30,7 +32,9 @@ class BlockMap:
         Block side in full-resolution pixels.
     """
 
-    def __init__(self, signal, significance, bin):
+    def __init__(self, rows, cols, signal, significance, bin):
+        self.rows = rows
+        self.cols = cols
         self.signal = signal
         self.significance = significance
         self.bin = bin
@@ -55,6 +59,7 @@ def block_map(rows, cols, values, mean, weight, norm, bin=4):
     Returns
     -------
     BlockMap
+        Masked pixels (weight 0) are dropped from its pixel arrays.
     """
     if not isinstance(bin, (int, np.integer)) or bin < 1:
         raise ReconError(f"bin must be a positive integer, got {bin!r}")
@@ -63,30 +68,40 @@ def block_map(rows, cols, values, mean, weight, norm, bin=4):
     expected = (-(-mean.shape[0] // bin), -(-mean.shape[1] // bin))
     if norm.shape != expected:
         raise ReconError(f"norm.shape must be {expected} for bin={bin}, got {norm.shape}")
-    signal, significance = _block_map_kernel(rows, cols, values, mean, weight, norm, int(bin))
-    return BlockMap(signal, significance, int(bin))
+    return BlockMap(*_block_map_kernel(rows, cols, values, mean, weight, norm, int(bin)), int(bin))
 
 
 @njit(cache=True, nogil=True)
 def _block_map_kernel(rows, cols, values, mean, weight, norm, bin):
     n = values.shape[0]
+    out_rows = np.empty(n, dtype=np.int32)
+    out_cols = np.empty(n, dtype=np.int32)
     signal = np.empty(n, dtype=np.float32)
     significance = np.zeros(norm.shape, dtype=np.float32)
+    k = 0
     for i in range(n):
         r = rows[i]
         c = cols[i]
+        w = weight[r, c]
+        if w <= 0:
+            continue  # masked pixel: no information
         s = np.float32(values[i]) - mean[r, c]
-        signal[i] = s
-        significance[r // bin, c // bin] += s * weight[r, c]
+        out_rows[k] = r
+        out_cols[k] = c
+        signal[k] = s
+        k += 1
+        significance[r // bin, c // bin] += s * w
     for br in range(norm.shape[0]):
         for bc in range(norm.shape[1]):
             significance[br, bc] *= norm[br, bc]
-    return signal, significance
+    return out_rows[:k], out_cols[:k], signal[:k], significance
 
 
 def _block_map_reference(rows, cols, values, mean, weight, norm, bin):
     """Plain-numpy twin of :func:`_block_map_kernel` (used by the tests)."""
+    usable = weight[rows, cols] > 0
+    rows, cols, values = rows[usable], cols[usable], values[usable]
     signal = values.astype(np.float32) - mean[rows, cols]
     flat = (rows // bin) * norm.shape[1] + cols // bin
     sums = np.bincount(flat, weights=signal * weight[rows, cols], minlength=norm.size)
-    return signal, (sums.reshape(norm.shape) * norm).astype(np.float32)
+    return rows, cols, signal, (sums.reshape(norm.shape) * norm).astype(np.float32)

@@ -16,6 +16,7 @@ from .block_map import block_map
 from .cluster_labels import label_blocks
 from .cluster_moments import accumulate_moments, assign_pixels
 from .errors import PedestalError, ReconError
+from .line_split import split_crossing_tracks
 from .sparse_frame import SparseFrame
 from .supercluster import collinear_merge_map
 from .variables import CLUSTER_BRANCHES, cluster_variables
@@ -25,7 +26,7 @@ __all__ = ["reconstruct", "reconstruct_sparse", "EVENT_BRANCHES", "TIMING_BRANCH
 
 #: Clustering options and their defaults (see :func:`recon.cluster_labels.label_blocks`).
 DEFAULTS = {"bin": 4, "seed": 4.5, "grow": 2.0, "merge_radius": 3, "min_significance": 7.0, "ring": 1,
-            "merge_rounds": 3}
+            "merge_rounds": 3, "split_crossing": True}
 #: Event-level branches (one value per frame) besides the timings.
 EVENT_BRANCHES = ("nSc", "cmos_integral", "cmos_mean", "cmos_rms")
 #: Time of each step, seconds. ``t_DBSCAN`` keeps the collaboration's name for the
@@ -89,10 +90,9 @@ def reconstruct_sparse(sparse, pedestal, *, run=None, event=None, **options):
     opts = _options(options)
     timings = {"t_zerosup": 0.0}
     clock = time.perf_counter()
-    usable = pedestal.weight[sparse.rows, sparse.cols] > 0
-    rows, cols, values = sparse.rows[usable], sparse.cols[usable], sparse.values[usable]
-    blocks = block_map(rows, cols, values, pedestal.mean, pedestal.weight,
+    blocks = block_map(sparse.rows, sparse.cols, sparse.values, pedestal.mean, pedestal.weight,
                        pedestal.block_norm(opts["bin"]), opts["bin"])
+    rows, cols = blocks.rows, blocks.cols
     clock = _lap(timings, "t_rebin", clock)
     pixel_label, core, n_clusters = _cluster_pixels(rows, cols, blocks, opts)
     clock = _lap(timings, "t_DBSCAN", clock)
@@ -110,10 +110,12 @@ def reconstruct_sparse(sparse, pedestal, *, run=None, event=None, **options):
 
 
 def _cluster_pixels(rows, cols, blocks, opts):
-    """Cluster index of every kept pixel: block clusters, then collinear superclusters."""
+    """Cluster index of every kept pixel: block clusters, crossing tracks split, collinear fragments merged."""
     labels, n_clusters = label_blocks(
         blocks.significance, seed=opts["seed"], grow=opts["grow"],
         merge_radius=opts["merge_radius"], min_significance=opts["min_significance"])
+    if opts["split_crossing"]:
+        labels, n_clusters = split_crossing_tracks(labels, blocks.significance, n_clusters)
     pixel_label, core = assign_pixels(rows, cols, labels, opts["bin"], opts["ring"])
     for _ in range(opts["merge_rounds"]):
         table = accumulate_moments(pixel_label, core, rows, cols, blocks.signal, n_clusters)

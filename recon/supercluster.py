@@ -13,7 +13,8 @@ moments alone (tens of clusters per frame, so plain numpy):
   track's axis, the gap between them along the axis is at most ``max_gap`` pixels, its
   direction agrees within ``max_angle`` if it is itself a track, and its linear density
   (integral over length) is at most ``max_density_ratio`` times the track's, so that a
-  bright spot sitting on a muon's line stays separate.
+  bright spot sitting on a muon's line stays separate. A fragment joins only the
+  nearest track, so it cannot chain two crossing tracks together.
 """
 
 import numpy as np
@@ -50,6 +51,8 @@ def collinear_merge_map(variables, **options):
         raise ReconError(f"unknown superclustering option(s) {sorted(unknown)!r}")
     opts = {**SUPERCLUSTER_DEFAULTS, **options}
     x, y = variables["sc_xmean"].astype(float), variables["sc_ymean"].astype(float)
+    if len(x) == 0:
+        return np.zeros(0, dtype=np.int32), 0
     theta = variables["sc_theta"].astype(float)
     length, width = variables["sc_length"].astype(float), variables["sc_width"].astype(float)
     joins = _joins(x, y, theta, length, width, variables["sc_integral"].astype(float), opts)
@@ -76,6 +79,11 @@ def _joins(x, y, theta, length, width, integral, opts):
         & (density[None, :] <= opts["max_density_ratio"] * density[:, None])
     )
     np.fill_diagonal(joins, False)
+    # a fragment joins only its nearest track, so it never chains two crossing tracks
+    fragments = np.flatnonzero(~is_track & joins.any(axis=0))
+    nearest = np.argmin(np.where(joins[:, fragments], across[:, fragments], np.inf), axis=0)
+    joins[:, fragments] = False
+    joins[nearest, fragments] = True
     return joins
 
 
