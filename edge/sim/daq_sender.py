@@ -17,6 +17,7 @@ from ..errors import EdgeError
 from .ack_tracker import AckTracker, message_key
 from .binding import bind_with_retry
 from .deposits import ADU_PER_KEV
+from .environment import environment_reading
 from .frame_stream import frame_stream
 from .frames import FrameSimulator
 from .pacing import Pacer
@@ -135,7 +136,8 @@ class DaqSender:
                 break
             index = first_index + sent if truth is None else truth.index
             message = encode_image(run, sent, frame, time.time(), self.exposure_s,
-                                   source="cygno-edge-sim", sim_index=index)
+                                   source="cygno-edge-sim", sim_index=index,
+                                   **environment_reading(self.simulator.seed, index))
             self._deliver(message_key(run, sent), message, f"frame {sent} of run {run}")
             if on_frame is not None:
                 on_frame(sent, frame, truth)

@@ -126,3 +126,9 @@ def test_pacer_returns_false_once_stopped():
     assert pacer.wait(stop)
     stop.set()
     assert not pacer.wait(stop)
+
+
+def test_images_carry_environment_readings(sim, endpoint):
+    _, received = send_and_receive(sim, endpoint, 1)
+    assert 890 < received[1].metadata["Lime_pressure"] < 920
+    assert "Humidity" in received[1].metadata
