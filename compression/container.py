@@ -57,9 +57,11 @@ def pack_blob(header: dict, sections: list) -> bytes:
     """
     header = dict(header, sections=[[len(payload), int(size)] for payload, size in sections])
     text = json.dumps(header, separators=(",", ":"), sort_keys=True).encode()
-    body = b"".join([_PREFIX.pack(MAGIC, FORMAT_VERSION, len(text)), text,
-                     *(payload for payload, _ in sections)])
-    return body + _TRAILER.pack(xxhash.xxh3_64_intdigest(body))
+    parts = [_PREFIX.pack(MAGIC, FORMAT_VERSION, len(text)), text, *(payload for payload, _ in sections)]
+    digest = xxhash.xxh3_64()
+    for part in parts:
+        digest.update(part)
+    return b"".join([*parts, _TRAILER.pack(digest.intdigest())])
 
 
 def read_header(blob) -> dict:
