@@ -21,7 +21,6 @@ import gzip
 import os
 import sys
 import time
-import types
 from concurrent.futures import ThreadPoolExecutor
 
 # This file is named like the package it measures: keep its own folder off the import path.
@@ -38,6 +37,7 @@ import zstandard  # noqa: E402
 
 import compression  # noqa: E402
 from edge.sim import FrameSimulator, SensorModel  # noqa: E402
+from recon import Pedestal, zero_suppress  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -57,8 +57,8 @@ def build_camera(args):
     sensor = SensorModel(tuple(args.shape), seed=args.seed, **overrides)
     simulator = FrameSimulator(sensor, seed=args.seed + 1)
     stack = np.stack([simulator.pedestal_frame(i) for i in range(args.pedestal_frames)])
-    pedestal = types.SimpleNamespace(mean=stack.mean(axis=0, dtype=np.float64).astype(np.float32),
-                                     sigma=stack.std(axis=0, dtype=np.float64).astype(np.float32))
+    pedestal = Pedestal(stack.mean(axis=0, dtype=np.float64), stack.std(axis=0, dtype=np.float64),
+                        n_frames=args.pedestal_frames)
     frames = [simulator.data_frame(i)[0] for i in range(args.frames)]
     return pedestal, frames
 
@@ -170,6 +170,26 @@ def print_threads(pedestal, frames, repeats):
         print(f"| {threads} | {len(batch) / best_enc:.0f} | {len(batch) / best_dec:.0f} |")
 
 
+def print_sparse(pedestal, frames, repeats):
+    """Zero-suppressed frames (recon.zero_suppress) through the sparse codec: size vs the raw frame."""
+    print()
+    print("| frame | kept pixels | kept % | sparse blob bytes | % of raw frame | encode ms | decode ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for k, frame in enumerate(frames):
+        sparse = zero_suppress(frame, pedestal)
+        blob = compression.encode_sparse(sparse, pedestal)
+        enc = min(_seconds(lambda: compression.encode_sparse(sparse, pedestal)) for _ in range(repeats))
+        dec = min(_seconds(lambda: compression.decode_sparse(blob, pedestal)) for _ in range(repeats))
+        print(f"| {k} | {sparse.n_pixels} | {100 * sparse.area_fraction:.2f} | {len(blob)} | "
+              f"{100 * len(blob) / frame.nbytes:.2f} | {1e3 * enc:.2f} | {1e3 * dec:.2f} |")
+
+
+def _seconds(call) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
 def main(argv=None):
     args = parse_args(argv)
     started = time.perf_counter()
@@ -187,6 +207,7 @@ def main(argv=None):
     raw = print_table(results, frames, limit_bits)
     print_targets(results, raw)
     print_threads(pedestal, frames, args.repeats)
+    print_sparse(pedestal, frames, args.repeats)
 
 
 if __name__ == "__main__":
