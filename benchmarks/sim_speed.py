@@ -12,14 +12,21 @@ first image to the last (pool generation excluded), unthrottled rows are the med
 
 import argparse
 import multiprocessing
+import os
+import sys
 import tempfile
 import time
 
 import numpy as np
 import zmq
 
-from edge.sim import FrameSimulator, SensorModel
-from edge.sim.daq_sender import DaqSender
+# benchmarks/compression.py would shadow the compression package (the editable install's
+# finder comes after sys.path): take this directory off sys.path, nothing here needs it.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+from edge.sim import FrameSimulator, SensorModel  # noqa: E402
+from edge.sim.daq_sender import DaqSender  # noqa: E402
 
 SHAPES = [(2304, 2304), (2304, 4096)]
 
