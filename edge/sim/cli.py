@@ -73,7 +73,7 @@ def main(args) -> int:
         except DaqSendTimeout as exc:
             print(f"cygno-edge sim: error: {exc}", file=sys.stderr)
             return 3
-        except ValueError as exc:  # an endpoint that cannot be bound
+        except OptionError as exc:
             print(f"cygno-edge sim: error: {exc}", file=sys.stderr)
             return 2
     if writer is not None:
@@ -92,8 +92,12 @@ def _run(options, simulator, stop, on_frame) -> str:
             on_frame(written, frame, truth)
             written += 1
         return f"{kind} {options.run}: wrote {written} frames"
-    with DaqSender(simulator, options.endpoint, send_timeout_s=options.send_timeout_s,
-                   exposure_s=options.exposure_s, ack_endpoint=options.ack_endpoint) as sender:
+    try:
+        sender = DaqSender(simulator, options.endpoint, send_timeout_s=options.send_timeout_s,
+                           exposure_s=options.exposure_s, ack_endpoint=options.ack_endpoint)
+    except ValueError as exc:  # an endpoint that cannot be bound
+        raise OptionError(f"--endpoint/--ack-endpoint: {exc}") from None
+    with sender:
         report = sender.send_run(options.run, options.frames, options.pedestal, options.rate_hz,
                                  pool=options.pool, stop=stop, on_frame=on_frame)
     acked = f", all acknowledged, {report.resent} resent" if options.ack_endpoint else ""
