@@ -45,6 +45,8 @@ def add_arguments(parser) -> None:
     add("--send-timeout", default="30", help="seconds a message may wait for a receiver "
                                              "before giving up (default %(default)s)")
     add("--exposure", default="0.3", help="exposure_s in the image headers (default %(default)s)")
+    add("--drift", default="0", help="pedestal drift in ADU per frame (sensor temperature), "
+                                     "for pedestal-tracking tests (default 0)")
     add("--ack-endpoint", default=None, help="bind a PULL socket here for the edge's acks "
                                             "([daq] ack_endpoint) and resend what a restarted "
                                             "edge never stored")
@@ -58,7 +60,7 @@ def main(args) -> int:
         print(f"cygno-edge sim: error: {exc}", file=sys.stderr)
         return 2
     simulator = FrameSimulator(SensorModel(options.shape, options.camera_seed), options.seed,
-                               options.mix)
+                               options.mix, options.drift_adu_per_frame)
     stop, caught = threading.Event(), []
     with _StopOnSignals(stop, caught), _writer(options, simulator) as writer, \
             tqdm(total=options.frames, unit="frame", disable=not sys.stderr.isatty()) as bar:
@@ -109,7 +111,8 @@ def _writer(options, simulator):
     if options.out_dir is None:
         return _Nothing()
     info = {"shape": list(simulator.shape), "seed": simulator.seed,
-            "camera_seed": simulator.sensor.seed, "mix": simulator.mix}
+            "camera_seed": simulator.sensor.seed, "mix": simulator.mix,
+            "drift_adu_per_frame": simulator.drift_adu_per_frame}
     return TruthWriter(options.out_dir, options.run, options.pedestal, info)
 
 

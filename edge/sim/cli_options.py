@@ -30,6 +30,7 @@ class SimOptions:
     send_timeout_s: float
     exposure_s: float
     ack_endpoint: str | None = None
+    drift_adu_per_frame: float = 0.0
 
 
 def parse_options(args) -> SimOptions:
@@ -51,6 +52,7 @@ def parse_options(args) -> SimOptions:
         exposure_s=_number("--exposure", args.exposure, minimum=0.0),
         ack_endpoint=None if args.ack_endpoint is None else _endpoint(args.ack_endpoint,
                                                                       "--ack-endpoint"),
+        drift_adu_per_frame=_number("--drift", args.drift, minimum=-math.inf),
     )
 
 
@@ -100,6 +102,6 @@ def _number(option: str, text, minimum: float, shown=None) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < minimum:
-        raise OptionError(f"{option} must be a finite number >= {minimum:g}, "
-                          f"got {shown or text!r}")
+        bound = "" if minimum == -math.inf else f" >= {minimum:g}"
+        raise OptionError(f"{option} must be a finite number{bound}, got {shown or text!r}")
     return value

@@ -134,10 +134,9 @@ class DaqSender:
         for frame, truth in frames:
             if not pacer.wait(stop):
                 break
-            index = first_index + sent if truth is None else truth.index
             message = encode_image(run, sent, frame, time.time(), self.exposure_s,
-                                   source="cygno-edge-sim", sim_index=index,
-                                   **environment_reading(self.simulator.seed, index))
+                                   source="cygno-edge-sim", sim_index=truth.index,
+                                   **environment_reading(self.simulator.seed, truth.index))
             self._deliver(message_key(run, sent), message, f"frame {sent} of run {run}")
             if on_frame is not None:
                 on_frame(sent, frame, truth)

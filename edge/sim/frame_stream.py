@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from .frames import FrameSimulator
+from compression.checksum import pixel_checksum
+
+from .frames import FrameSimulator, FrameTruth
 
 __all__ = ["frame_stream"]
 
@@ -17,7 +19,7 @@ def frame_stream(simulator: FrameSimulator, n_frames: int, pedestal: bool = Fals
     n_frames : int
         Frames in the run (>= 0).
     pedestal : bool
-        Pedestal frames (no signal); ``truth`` is then None.
+        Pedestal frames (no signal); their ``truth`` has no deposits.
     pool : int, optional
         Generate only ``pool`` frames and cycle them (for rates above the generation
         speed, about 14 frames/s at 2304 x 2304 on one core).
@@ -27,7 +29,7 @@ def frame_stream(simulator: FrameSimulator, n_frames: int, pedestal: bool = Fals
     Yields
     ------
     frame : ndarray of uint16, shape (rows, cols)
-    truth : FrameTruth or None
+    truth : FrameTruth
     """
     _check_count("n_frames", n_frames, minimum=0)
     _check_count("first_index", first_index, minimum=0)
@@ -44,7 +46,8 @@ def frame_stream(simulator: FrameSimulator, n_frames: int, pedestal: bool = Fals
 
 def _make(simulator: FrameSimulator, index: int, pedestal: bool):
     if pedestal:
-        return simulator.pedestal_frame(index), None
+        frame = simulator.pedestal_frame(index)
+        return frame, FrameTruth(index, [], pixel_checksum(frame), simulator.offset_adu(index))
     return simulator.data_frame(index)
 
 

@@ -23,11 +23,13 @@ _NOISE_STREAM, _DEPOSIT_STREAM, _PEDESTAL_STREAM = 1, 2, 3
 
 @dataclass(frozen=True, eq=False)
 class FrameTruth:
-    """What went into one frame: its index, its deposits and the checksum of its pixels."""
+    """What went into one frame: its index, its deposits, the checksum of its pixels and the
+    pedestal drift it got (``offset_adu`` added to every pixel, 0 unless ``drift_adu_per_frame``)."""
 
     index: int
     deposits: list = field(default_factory=list)
     checksum: str = ""
+    offset_adu: float = 0.0
 
 
 def digitise(analog: np.ndarray) -> np.ndarray:
@@ -62,9 +64,14 @@ class FrameSimulator:
         Seed of the frames; frame ``index`` uses ``default_rng([seed, index, stream])``.
     mix : dict of str to float, optional
         Mean deposits per frame by kind (Poisson); default :data:`DEFAULT_MIX`.
+    drift_adu_per_frame : float
+        Dark-offset drift (sensor temperature): frame ``index`` gets ``index *
+        drift_adu_per_frame`` ADU on every pixel, pedestal and data frames alike, so its
+        expected pedestal is ``sensor.true_mean + offset_adu``. Default 0 (no drift).
     """
 
-    def __init__(self, sensor: SensorModel, seed: int = 0, mix=None):
+    def __init__(self, sensor: SensorModel, seed: int = 0, mix=None,
+                 drift_adu_per_frame: float = 0.0):
         if not isinstance(sensor, SensorModel):
             raise TypeError(f"sensor must be a SensorModel, got {type(sensor).__name__}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -72,13 +79,22 @@ class FrameSimulator:
         self.sensor, self.seed = sensor, int(seed)
         self.shape = sensor.shape
         self.mix = check_mix(DEFAULT_MIX if mix is None else mix)
+        if not (isinstance(drift_adu_per_frame, (int, float)) and np.isfinite(drift_adu_per_frame)):
+            raise ValueError(f"drift_adu_per_frame must be a finite number, "
+                             f"got {drift_adu_per_frame!r}")
+        self.drift_adu_per_frame = float(drift_adu_per_frame)
+
+    def offset_adu(self, index: int) -> float:
+        """The pedestal drift of frame ``index``, in ADU."""
+        return index * self.drift_adu_per_frame
 
     def pedestal_frame(self, index: int) -> np.ndarray:
         """A frame with no signal (HV off), ndarray of uint16, shape (rows, cols).
 
         Its noise is independent of ``data_frame(index)``'s, as in a real pedestal run.
         """
-        return digitise(self.sensor.noise_frame(self._rng(index, _PEDESTAL_STREAM)))
+        analog = self.sensor.noise_frame(self._rng(index, _PEDESTAL_STREAM))
+        return digitise(self._drifted(analog, index))
 
     def data_frame(self, index: int, mix=None, deposits=None):
         """A frame with deposits.
@@ -104,8 +120,9 @@ class FrameSimulator:
         analog = self.sensor.noise_frame(self._rng(index, _NOISE_STREAM))
         for deposit in deposits:
             analog[deposit.rows, deposit.cols] += deposit.adu  # pixels are unique per deposit
-        frame = digitise(analog)
-        return frame, FrameTruth(int(index), list(deposits), pixel_checksum(frame))
+        frame = digitise(self._drifted(analog, index))
+        return frame, FrameTruth(int(index), list(deposits), pixel_checksum(frame),
+                                 self.offset_adu(index))
 
     def random_deposits(self, index: int, mix=None) -> list:
         """The deposits frame ``index`` gets: Poisson counts per kind, in a fixed kind order."""
@@ -123,6 +140,11 @@ class FrameSimulator:
         for deposit in self._checked_deposits(truth.deposits):
             image[deposit.rows, deposit.cols] += deposit.adu
         return image
+
+    def _drifted(self, analog: np.ndarray, index: int) -> np.ndarray:
+        if self.drift_adu_per_frame:
+            analog += np.float32(self.offset_adu(index))
+        return analog
 
     def _checked_deposits(self, deposits) -> list:
         deposits = list(deposits)

@@ -3,7 +3,8 @@
 Layout of one run directory (``<out_dir>/run00012/``)::
 
     run.json             run number, pedestal flag, shape, seeds, mix, energy scale, frame count
-    truth.jsonl          one line per frame: frame, index, checksum, file, deposits (no pixels)
+    truth.jsonl          one line per frame: frame, index, checksum, file, offset_adu (pedestal
+                         drift), deposits (no pixels)
     frame_000000.npy     the uint16 frame
     pixels_000000.npz    per deposit i: rows_i, cols_i, adu_i (data runs, if pixels=True)
 """
@@ -61,12 +62,13 @@ class TruthWriter:
         self._truth = open(self.directory / "truth.jsonl", "w", encoding="utf-8")
 
     def write(self, frame_number: int, frame: np.ndarray, truth=None) -> None:
-        """Store one frame; ``truth`` (a FrameTruth) is absent for pedestal frames."""
+        """Store one frame with its FrameTruth (``truth`` may be None for a bare frame)."""
         name = f"frame_{int(frame_number):06d}.npy"
         np.save(self.directory / name, frame, allow_pickle=False)
         deposits = [] if truth is None else truth.deposits
         record = {"frame": int(frame_number), "index": None if truth is None else truth.index,
                   "checksum": pixel_checksum(frame), "file": name,
+                  "offset_adu": 0.0 if truth is None else truth.offset_adu,
                   "deposits": [deposit_record(d) for d in deposits]}
         self._truth.write(json.dumps(record, separators=(",", ":")) + "\n")
         if self.pixels and deposits:

@@ -57,12 +57,21 @@ def test_no_receiver_gives_exit_code_3(tmp_path, capsys):
     ("--frames", "many"), ("--rate", "-1"), ("--rate", "nan"), ("--run", "1.5"),
     ("--seed", "-2"), ("--pool", "0"), ("--mix", "pion=2"), ("--mix", "fe55=-1"),
     ("--mix", "fe55"), ("--endpoint", "localhost:5555"), ("--send-timeout", "0"),
+    ("--drift", "inf"), ("--drift", "warm"),
 ])
 def test_bad_values_give_one_line_naming_option_and_value(option, value, capsys):
     code = main(parse(option, value, "--no-send", "--out-dir", "unused"))
     error = capsys.readouterr().err
     assert code == 2 and error.count("\n") == 1
     assert option in error and (value in error or value.split("=")[0] in error)
+
+
+def test_drift_reaches_frames_and_truth(tmp_path, capsys):
+    code = main(parse("--no-send", "--out-dir", str(tmp_path), "--pedestal", "--frames", "3",
+                      "--shape", "8x12", "--drift", "0.5"))
+    records = read_truth(run_directory(tmp_path, 1))
+    assert code == 0 and [r["offset_adu"] for r in records] == [0.0, 0.5, 1.0]
+    assert read_run_info(run_directory(tmp_path, 1))["drift_adu_per_frame"] == 0.5
 
 
 def test_no_send_without_out_dir_is_refused(capsys):

@@ -113,3 +113,20 @@ def test_garbage_arguments_are_refused():
         FrameSimulator("camera")
     with pytest.raises(ValueError, match="seed"):
         FrameSimulator(SensorModel((4, 4)), seed=-3)
+
+
+def test_pedestal_drift_shifts_frames_by_index_times_rate():
+    sensor = SensorModel((64, 96), seed=2)
+    still, drifting = FrameSimulator(sensor, seed=1), FrameSimulator(sensor, seed=1,
+                                                                      drift_adu_per_frame=0.01)
+    shift = drifting.pedestal_frame(500).astype(float) - still.pedestal_frame(500)
+    assert np.mean(shift) == pytest.approx(5.0, abs=0.05)
+    frame, truth = drifting.data_frame(300)
+    assert truth.offset_adu == pytest.approx(3.0)
+    assert np.mean(frame.astype(float) - still.data_frame(300)[0]) == pytest.approx(3.0, abs=0.05)
+
+
+@pytest.mark.parametrize("drift", [float("nan"), "fast", None])
+def test_bad_drift_is_refused(drift):
+    with pytest.raises(ValueError, match="drift_adu_per_frame"):
+        FrameSimulator(SensorModel((4, 4)), drift_adu_per_frame=drift)

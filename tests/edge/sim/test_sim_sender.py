@@ -100,6 +100,11 @@ def test_bad_endpoint_is_named(sim):
         DaqSender(sim, "bogus://x")
 
 
+def test_pedestal_stream_has_truth_without_deposits(sim):
+    (frame, truth), = list(frame_stream(sim, 1, pedestal=True, first_index=4))
+    assert truth.index == 4 and truth.deposits == [] and np.array_equal(frame, sim.pedestal_frame(4))
+
+
 def test_pool_cycles_generated_frames(sim):
     frames = [frame for frame, _ in frame_stream(sim, 5, pool=2)]
     assert np.array_equal(frames[0], frames[2]) and np.array_equal(frames[1], frames[3])

@@ -21,6 +21,7 @@ def write_run(sim, out_dir, frames=3, pedestal=False):
         made = []
         for k in range(frames):
             frame, truth = (sim.pedestal_frame(k), None) if pedestal else sim.data_frame(k)
+            # (a pedestal frame may also be written bare, without truth)
             writer.write(k, frame, truth)
             made.append((frame, truth))
     return made
