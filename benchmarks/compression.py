@@ -77,11 +77,14 @@ def methods(pedestal, shape):
                  ("blosc2 lz4+bitshuffle c5", blosc2.Codec.LZ4, 5, blosc2.Filter.BITSHUFFLE)]}
     zstd1, zstd3 = zstandard.ZstdCompressor(level=1), zstandard.ZstdCompressor(level=3)
     unzstd = zstandard.ZstdDecompressor()
+    alphabet14 = compression.PedestalPairCodec(alphabet=14)
     as_frame = lambda raw: np.frombuffer(raw, np.uint16).reshape(shape)  # noqa: E731
     table = {
         "cygno, pedestal": (lambda f: compression.encode_frame(f, pedestal),
                             lambda b: compression.decode_frame(b, pedestal), True),
         "cygno, no pedestal": (compression.encode_frame, compression.decode_frame, True),
+        "cygno, pedestal, alphabet 14": (lambda f: alphabet14.encode(f, pedestal),
+                                         lambda b: alphabet14.decode(b, pedestal), True),
     }
     for q in (1, 2, 4):
         table[f"cygno lossy q={q}"] = (lambda f, q=q: compression.encode_frame(f, pedestal, lossy_q=q),

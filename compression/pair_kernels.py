@@ -2,7 +2,7 @@
 
 A pixel's residual ``d = frame - base`` is zigzagged (``z = 2|d|``, minus one if
 negative) and clipped at ``alphabet - 1``. Two consecutive pixels (raster order)
-form one symbol ``z0 * alphabet + z1`` (at most 14 * 14 = 196 < 256 values). Coding
+form one symbol ``z0 * alphabet + z1`` (at most 16 * 16 = 256 values). Coding
 pairs halves the per-pixel redundancy of the Huffman coder behind (zstd literals),
 which on a 3-bit-per-pixel noise residual is a few % of the size.
 
@@ -22,7 +22,9 @@ from .errors import CodecError
 __all__ = ["PairStreams", "DEFAULT_ALPHABET", "encode_pairs", "decode_pairs", "check_alphabet",
            "check_base"]
 
-DEFAULT_ALPHABET = 14
+#: 16 fills the byte; 14 codes ~0.3 % smaller on sigma ~2 ADU noise but clips twice as many
+#: pixels into the slower overflow path.
+DEFAULT_ALPHABET = 16
 _ESCAPE = 255
 _LSB = np.uint64(0x0101010101010101)
 _LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
