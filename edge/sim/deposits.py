@@ -72,7 +72,9 @@ def fe55(rng, shape, *, x=None, y=None, sigma_px=None) -> Deposit:
 def muon(rng, shape, *, x0=None, y0=None, x1=None, y1=None, sigma_px=None) -> Deposit:
     """A straight minimum-ionising track, by default crossing the frame within 70 deg of vertical."""
     shape, sigma = parse_shape(shape), _sigma(rng, sigma_px)
-    if None in (x0, y0, x1, y1):
+    if _segment_given(x0, y0, x1, y1):
+        x0, y0, x1, y1 = (float(v) for v in (x0, y0, x1, y1))
+    else:
         x0, y0, x1, y1 = random_chord(rng, shape)
     px, py, _ = straight_points(x0, y0, x1, y1, step_px=1.0)
     # Landau-like fluctuation of the ionisation, drawn per 10-pixel segment.
@@ -110,7 +112,9 @@ def alpha(rng, shape, *, x0=None, y0=None, x1=None, y1=None, energy_kev=None,
     """A very bright straight alpha track, 1 cm per MeV, with a Bragg peak at its end (x1, y1)."""
     shape, sigma = parse_shape(shape), _sigma(rng, sigma_px)
     energy = _energy(rng, energy_kev, (3500.0, 6000.0), "energy_kev")
-    if None in (x0, y0, x1, y1):
+    if _segment_given(x0, y0, x1, y1):
+        x0, y0, x1, y1 = (float(v) for v in (x0, y0, x1, y1))
+    else:
         length = energy / 1000.0 * 10.0 / PIXEL_MM
         x0, y0 = _place(rng, shape, None, None, margin=4 * sigma)
         angle = rng.uniform(0.0, 2 * np.pi)
@@ -160,6 +164,17 @@ def make_deposit(kind: str, rng, shape, **where) -> Deposit:
         raise ValueError(f"bad placement for {kind!r}: {where!r} ({exc})") from None
 
 
+def _segment_given(x0, y0, x1, y1) -> bool:
+    """True if all four track ends are given (finite numbers), False if none; else an error."""
+    ends = {"x0": x0, "y0": y0, "x1": x1, "y1": y1}
+    missing = [name for name, value in ends.items() if value is None]
+    if len(missing) == 4:
+        return False
+    if missing or not all(np.isfinite(value) for value in ends.values()):
+        raise ValueError(f"track ends must be all four finite numbers or none, got {ends!r}")
+    return True
+
+
 def _sigma(rng, sigma_px) -> float:
     """Diffusion sigma: drawn from the drift range unless given."""
     if sigma_px is None:
@@ -195,10 +210,12 @@ def _build(kind, px, py, energy_kev, sigma, shape, blob=False) -> Deposit:
     """Keep the points inside the frame, render them and measure the deposit's geometry."""
     step = float(np.hypot(px[1] - px[0], py[1] - py[0])) if px.size > 1 else 0.0
     keep = inside_frame(px, py, shape)
+    if not keep.any():
+        raise ValueError(f"the {kind} deposit has no point inside the frame of shape {shape}")
     px, py, energy_kev = px[keep], py[keep], energy_kev[keep]
     rows, cols, adu = render_points(py, px, energy_kev * ADU_PER_KEV, sigma, shape)
     x, y = _centroid(rows, cols, adu)
-    if blob or px.size == 0:
+    if blob:
         x0, y0, x1, y1, length = x, y, x, y, 0.0
     else:
         x0, y0, x1, y1 = _ends(px, py)

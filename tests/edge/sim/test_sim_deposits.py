@@ -114,3 +114,15 @@ def test_bad_placement_is_refused():
         make_deposit("fe55", rng(), SHAPE, energy_kev=3.0)
     with pytest.raises(ValueError, match="energy_kev"):
         make_deposit("nr", rng(), SHAPE, energy_kev=-2.0)
+
+
+def test_partial_track_ends_are_refused():
+    with pytest.raises(ValueError, match="all four"):
+        make_deposit("muon", rng(), SHAPE, x0=1.0, y0=2.0)
+    with pytest.raises(ValueError, match="all four"):
+        make_deposit("alpha", rng(), SHAPE, x0=1.0, y0=2.0, x1=float("nan"), y1=3.0)
+
+
+def test_track_missing_the_frame_is_refused():
+    with pytest.raises(ValueError, match="no point inside the frame"):
+        make_deposit("muon", rng(), SHAPE, x0=-50.0, y0=-50.0, x1=-10.0, y1=-90.0)
