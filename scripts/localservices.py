@@ -1,0 +1,305 @@
+"""Real Mosquitto, SeaweedFS (S3) and VictoriaMetrics (InfluxDB v2 write API) on loopback.
+
+Used by the integration tests and the demo, never mocked. Every run picks free ephemeral
+ports on 127.0.0.1, keeps data, configs, logs and pid files under one work directory, and
+starts each server in its own process group so teardown kills it whole.
+
+    with LocalServices("/tmp/cygno-svc") as services:
+        services.endpoints.s3_endpoint_url
+        services.restart_broker()                  # same port, persistent sessions kept
+        services.count_points("edge_pipeline", detector="lime")
+
+CLI (servers outlive the command; ``stop`` kills them, also after a crash)::
+
+    python scripts/localservices.py start --dir D [--format env|json]
+    python scripts/localservices.py stop --dir D
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from managed_server import (  # noqa: E402  (sibling module in scripts/)
+    ManagedServer, ServiceError, free_ports, kill_leftovers, remove_weed_sockets, stop_all, wait_until,
+)
+from victoria_query import VictoriaQuery  # noqa: E402
+
+__all__ = ["Endpoints", "LocalServices", "ServiceError"]
+
+HOST = "127.0.0.1"
+S3_ACCESS_KEY = "cygno-dev-access"
+S3_SECRET_KEY = "cygno-dev-secret-key"
+S3_REGION = "us-east-1"
+INFLUX_TOKEN, INFLUX_ORG, INFLUX_BUCKET = "cygno-dev-token", "cygno", "cygno"  # VM ignores them
+MQTT_MAX_PACKET_BYTES = 128 * 2**20  # a raw ORCA-Quest frame is 18.9 MB: ample headroom
+START_TIMEOUT_S = float(os.environ.get("CYGNO_SERVICES_TIMEOUT_S", "60"))
+WEED_PORT_NAMES = ("master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc",
+                   "s3", "s3_grpc")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the local servers listen and how to log in."""
+
+    mqtt_host: str
+    mqtt_port: int
+    s3_endpoint_url: str
+    s3_access_key_id: str
+    s3_secret_access_key: str
+    s3_region: str
+    influx_url: str
+    influx_token: str
+    influx_org: str
+    influx_bucket: str
+
+    def as_env(self) -> dict[str, str]:
+        """``CYGNO_<SECTION>_<KEY>`` variables (the config loader reads secrets from these)."""
+        return {
+            "CYGNO_MQTT_HOST": self.mqtt_host, "CYGNO_MQTT_PORT": str(self.mqtt_port),
+            "CYGNO_S3_ENDPOINT_URL": self.s3_endpoint_url,
+            "CYGNO_S3_ACCESS_KEY_ID": self.s3_access_key_id,
+            "CYGNO_S3_SECRET_ACCESS_KEY": self.s3_secret_access_key, "CYGNO_S3_REGION": self.s3_region,
+            "CYGNO_INFLUX_URL": self.influx_url, "CYGNO_INFLUX_TOKEN": self.influx_token,
+            "CYGNO_INFLUX_ORG": self.influx_org, "CYGNO_INFLUX_BUCKET": self.influx_bucket,
+        }
+
+
+def make_s3_client(endpoints: Endpoints):
+    """A boto3 S3 client for the local SeaweedFS (path-style addressing)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3", endpoint_url=endpoints.s3_endpoint_url, region_name=endpoints.s3_region,
+        aws_access_key_id=endpoints.s3_access_key_id,
+        aws_secret_access_key=endpoints.s3_secret_access_key,
+        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 2},
+                      connect_timeout=2, read_timeout=30),
+    )
+
+
+class LocalServices:
+    """Start, stop and query the three local servers under ``workdir``.
+
+    ``die_with_parent`` (default True) makes the kernel kill the servers when this Python
+    process dies, even by SIGKILL; the CLI turns it off so the servers outlive ``start``.
+    """
+
+    def __init__(self, workdir, die_with_parent: bool = True, timeout_s: float = START_TIMEOUT_S):
+        self.workdir = Path(workdir).resolve()
+        self.die_with_parent = die_with_parent
+        self.timeout_s = timeout_s
+        self._servers: dict[str, ManagedServer] = {}
+        self._endpoints: Endpoints | None = None
+        # Children are spawned from one long-lived thread: PR_SET_PDEATHSIG fires when the
+        # spawning *thread* ends, so a broker restarted from a short-lived thread survives.
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="localservices")
+
+    # ---- lifecycle -------------------------------------------------------------------
+    def start(self) -> Endpoints:
+        """Start all servers on fresh ports and wait until each one answers."""
+        if self._servers:
+            raise ServiceError(f"services already started in {self.workdir}")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        kill_leftovers(self.workdir)
+        mqtt_port, vm_port, *weed = free_ports(2 + len(WEED_PORT_NAMES))
+        self._weed_ports = dict(zip(WEED_PORT_NAMES, weed))
+        self._endpoints = Endpoints(
+            HOST, mqtt_port, f"http://{HOST}:{self._weed_ports['s3']}", S3_ACCESS_KEY,
+            S3_SECRET_KEY, S3_REGION, f"http://{HOST}:{vm_port}", INFLUX_TOKEN, INFLUX_ORG,
+            INFLUX_BUCKET)
+        try:
+            self._launch("victoria-metrics", self._victoria_argv(vm_port))
+            self._launch("seaweedfs", self._weed_argv(), grace_s=1.0)  # its filer waits 15 s
+            self.start_broker()
+            self._wait_victoria()
+            self._wait_s3()
+        except BaseException:
+            self.stop()
+            raise
+        (self.workdir / "endpoints.json").write_text(json.dumps(asdict(self._endpoints), indent=1))
+        return self._endpoints
+
+    def stop(self) -> None:
+        """Stop every server (TERM, then KILL of the whole process group). Idempotent."""
+        servers, self._servers = list(self._servers.values()), {}
+        stop_all(servers)
+        if getattr(self, "_weed_ports", None):
+            remove_weed_sockets(self._weed_ports.values())
+        self._spawner.shutdown(wait=False)
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="localservices")
+
+    def __enter__(self) -> "LocalServices":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    @property
+    def endpoints(self) -> Endpoints:
+        if self._endpoints is None:
+            raise ServiceError(f"services in {self.workdir} are not started: call start() first")
+        return self._endpoints
+
+    def __getattr__(self, name: str):
+        """``services.mqtt_port``, ``services.s3_endpoint_url``...: the :class:`Endpoints` fields."""
+        if name in Endpoints.__dataclass_fields__:
+            return getattr(self.endpoints, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def s3_client(self):
+        """A boto3 S3 client logged in to the local SeaweedFS."""
+        return make_s3_client(self.endpoints)
+
+    # ---- broker failure drills -------------------------------------------------------
+    def stop_broker(self, kill: bool = False) -> None:
+        """Stop Mosquitto. Graceful (SIGTERM) saves its persistence file; ``kill=True`` is
+        a crash (SIGKILL): messages since the last autosave (5 s) are lost, as in production."""
+        server = self._servers.pop("mosquitto", None)
+        if server is not None:
+            server.stop(grace_s=0 if kill else None)
+
+    def start_broker(self) -> None:
+        """Start Mosquitto on the same port as before and wait until it accepts connections."""
+        port = self.endpoints.mqtt_port
+        config = self._write_broker_config(port)
+        server = self._launch("mosquitto", ["mosquitto", "-c", str(config)], grace_s=10.0)
+        wait_until(server, f"TCP port {port} accepts connections", self.timeout_s,
+                   lambda: _port_answers(port))
+
+    @property
+    def broker_running(self) -> bool:
+        server = self._servers.get("mosquitto")
+        return server is not None and server.exit_code() is None
+
+    def restart_broker(self, kill: bool = False) -> None:
+        self.stop_broker(kill=kill)
+        self.start_broker()
+
+    # ---- querying VictoriaMetrics back -----------------------------------------------
+    @property
+    def influx(self) -> VictoriaQuery:
+        return VictoriaQuery(self.endpoints.influx_url)
+
+    def influx_query_series(self, name_regex: str, **labels) -> list[dict]:
+        """Series whose metric name (``<measurement>_<field>``) matches, with their samples."""
+        return self.influx.series(name_regex, **labels)
+
+    def count_points(self, measurement: str, field: str = ".+", **tags) -> int:
+        """Number of (deduplicated) InfluxDB points of ``measurement`` with these tags."""
+        return self.influx.count_points(measurement, field, **tags)
+
+    def wait_for_points(self, measurement: str, at_least: int, timeout_s: float = 10.0,
+                        **tags) -> int:
+        """Poll until ``measurement`` has ``at_least`` points (a new series takes up to ~1 s)."""
+        return self.influx.wait_for_points(measurement, at_least, timeout_s, **tags)
+
+    # ---- internals -------------------------------------------------------------------
+    def _launch(self, name: str, argv: list[str], grace_s: float = 3.0) -> ManagedServer:
+        server = ManagedServer(name, argv, self.workdir / name, self.die_with_parent, grace_s)
+        self._servers[name] = server
+        self._spawner.submit(server.start).result()
+        return server
+
+    def _victoria_argv(self, port: int) -> list[str]:
+        return ["victoria-metrics", f"-httpListenAddr={HOST}:{port}",
+                f"-storageDataPath={self.workdir / 'victoria-metrics' / 'data'}",
+                "-retentionPeriod=100y", "-dedup.minScrapeInterval=1ms",
+                "-search.latencyOffset=0s", "-search.disableCache", "-memory.allowedBytes=256MB"]
+
+    def _weed_argv(self) -> list[str]:
+        home = self.workdir / "seaweedfs"
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "data").mkdir(exist_ok=True)
+        # One volume per bucket (default 7) so many test buckets fit in -volume.max.
+        (home / "master.toml").write_text("[master.volume_growth]\ncopy_1 = 1\ncopy_other = 1\n")
+        (home / "s3.json").write_text(json.dumps({"identities": [{
+            "name": "cygno-dev", "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+            "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}]}]}))
+        ports = self._weed_ports
+        argv = [_weed_binary(), "server", f"-dir={home / 'data'}", f"-ip={HOST}", f"-ip.bind={HOST}",
+                "-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=200",
+                "-volume.preStopSeconds=0", "-filer", "-s3", f"-s3.config={home / 's3.json'}",
+                "-s3.port.iceberg=0", "-s3.port.lance=0"]
+        argv += [f"-{name.replace('_grpc', '.port.grpc')}={port}" if name.endswith("_grpc")
+                 else f"-{name}.port={port}" for name, port in ports.items()]
+        if len(str(home)) < 80:  # unix socket paths are limited to 108 bytes
+            argv += [f"-filer.localSocket={home / 'filer.sock'}", f"-s3.localSocket={home / 's3.sock'}"]
+        return argv
+
+    def _write_broker_config(self, port: int) -> Path:
+        home = self.workdir / "mosquitto"
+        home.mkdir(parents=True, exist_ok=True)
+        path = home / "mosquitto.conf"
+        path.write_text("\n".join([
+            f"listener {port} {HOST}", "allow_anonymous true", "persistence true",
+            f"persistence_location {home}/", "persistence_file mosquitto.db", "autosave_interval 5",
+            f"max_packet_size {MQTT_MAX_PACKET_BYTES}", "max_queued_messages 100000",
+            "max_queued_bytes 0", "persistent_client_expiration 7d", "set_tcp_nodelay true",
+            f"user {_user_name()}", "log_dest stdout", "log_timestamp_format %Y-%m-%dT%H:%M:%S",
+            "connection_messages true", ""]))
+        return path
+
+    def _wait_victoria(self) -> None:
+        query = self.influx
+        wait_until(self._servers["victoria-metrics"], f"{query.url}/health says OK",
+                   self.timeout_s, query.healthy)
+
+    def _wait_s3(self) -> None:
+        client = make_s3_client(self.endpoints)
+        wait_until(self._servers["seaweedfs"], f"S3 ListBuckets works at {self.endpoints.s3_endpoint_url}",
+                   self.timeout_s, lambda: client.list_buckets() is not None)
+
+
+def _port_answers(port: int) -> bool:
+    import socket
+
+    with socket.create_connection((HOST, port), timeout=1):
+        return True
+
+
+def _weed_binary() -> str:
+    beside_python = Path(sys.executable).parent / "weed"
+    return str(beside_python) if beside_python.exists() else "weed"
+
+
+def _user_name() -> str:
+    import pwd
+
+    return pwd.getpwuid(os.getuid()).pw_name  # mosquitto as root would switch to 'mosquitto'
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["start", "stop"])
+    parser.add_argument("--dir", required=True, help="work directory for data, logs and pid files")
+    parser.add_argument("--format", choices=["env", "json"], default="env")
+    args = parser.parse_args(argv)
+    if args.command == "stop":
+        killed = kill_leftovers(Path(args.dir).resolve())
+        print(f"stopped {', '.join(killed) or 'nothing (no server was running)'}", file=sys.stderr)
+        return 0
+    try:
+        endpoints = LocalServices(args.dir, die_with_parent=False).start()
+    except ServiceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps(asdict(endpoints), indent=1))
+    else:
+        print("\n".join(f"export {k}={v}" for k, v in endpoints.as_env().items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
