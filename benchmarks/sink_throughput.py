@@ -1,0 +1,142 @@
+"""Benchmark of the cloud sink: how many compressed frames per second it stores durably.
+
+Against real servers (SeaweedFS for S3, Mosquitto, VictoriaMetrics; point ``--config``
+at a sink.toml for them), on frames of ``--frame-mb`` random bytes (a LIME frame is
+10.6 MB raw, 2-4 MB compressed). Prints one table comparing, in the same run:
+
+* ``bare boto3 put``: the peer, plain ``put_object`` of the same bytes, no sink logic;
+* ``sink processor``: :class:`sink.processor.ItemProcessor` (validation, digest, S3 put
+  with metadata), called directly by 1 and 2 threads;
+* ``sink via MQTT``: the whole ``cygno-sink run`` path (broker, worker pool, acks),
+  timed from the first publish to the last ack received by the publisher;
+* ``run end``: a run_stop for the stored frames (list + HEAD of every frame, manifest).
+
+Usage::
+
+    python benchmarks/sink_throughput.py --config sink.toml --frames 60 --frame-mb 3
+"""
+
+import argparse
+import os
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import paho.mqtt.client as mqtt
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# benchmarks/compression.py would shadow the compression package: drop this folder from the path
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+sys.path.insert(0, os.path.join(_HERE, "..", "tests", "sink"))
+
+from sink_envelopes import raw_envelope, run_stop_envelope, topic_of  # noqa: E402
+
+from sink.config import load_sink_config  # noqa: E402
+from sink.consumer import SinkConsumer  # noqa: E402
+from sink.handlers import Stores  # noqa: E402
+from sink.influx_store import InfluxStore  # noqa: E402
+from sink.processor import ItemProcessor  # noqa: E402
+from sink.run_end import RunEndHandler  # noqa: E402
+from sink.s3_store import S3Store  # noqa: E402
+
+
+def envelopes(run: int, frames: int, frame_bytes: int) -> list:
+    body = os.urandom(frame_bytes)
+    return [raw_envelope(run, frame, body=body[frame % 97:] + body[:frame % 97]) for frame in range(frames)]
+
+
+def bare_put(s3: S3Store, items: list, threads: int) -> float:
+    client = s3._client
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda e: client.put_object(Bucket=s3.bucket, Key=f"bench/bare/{e.key}",
+                                                  Body=e.body), items))
+    return time.perf_counter() - started
+
+
+def processor_put(processor: ItemProcessor, items: list, threads: int) -> float:
+    payloads = [(topic_of(e), e.to_bytes()) for e in items]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        acks = list(pool.map(lambda tp: processor.process(*tp), payloads))
+    elapsed = time.perf_counter() - started
+    assert all(acks), "every item must be acknowledged"
+    return elapsed
+
+
+def via_mqtt(config: dict, processor: ItemProcessor, items: list, workers: int) -> float:
+    mqtt_config = dict(config["mqtt"], client_id=f"bench-sink-{uuid.uuid4().hex[:8]}",
+                       session_expiry_s=60)
+    consumer = SinkConsumer(mqtt_config, processor, workers, config["sink"]["queue_size"])
+    consumer.start()
+    acks, done = [], threading.Event()
+    publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:8]}",
+                            protocol=mqtt.MQTTv5)
+
+    def on_ack(client, userdata, message):
+        acks.append(message.payload)
+        if len(acks) == len(items):
+            done.set()
+    publisher.on_message = on_ack
+    publisher.connect(config["mqtt"]["host"], config["mqtt"]["port"])
+    publisher.loop_start()
+    publisher.subscribe("cygno/v1/lime/ack", qos=1)
+    time.sleep(1.0)  # both subscriptions in place
+    payloads = [(topic_of(e), e.to_bytes()) for e in items]
+    started = time.perf_counter()
+    for name, payload in payloads:
+        publisher.publish(name, payload, qos=1)
+    finished = done.wait(600)
+    elapsed = time.perf_counter() - started
+    publisher.loop_stop()
+    publisher.disconnect()
+    consumer.stop()
+    if not finished:
+        raise SystemExit(f"only {len(acks)} of {len(items)} acks arrived")
+    return elapsed
+
+
+def run_end(processor: ItemProcessor, run: int, frames: int) -> float:
+    stop = run_stop_envelope(run, frames_published=frames)
+    started = time.perf_counter()
+    ack = processor.process(topic_of(stop), stop.to_bytes())
+    elapsed = time.perf_counter() - started
+    assert ack is not None, "the run must be complete"
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--frames", type=int, default=60)
+    parser.add_argument("--frame-mb", type=float, default=3.0)
+    args = parser.parse_args()
+    config = load_sink_config(args.config)
+    s3 = S3Store(config["s3"])
+    s3.ensure_bucket()
+    processor = ItemProcessor(Stores(s3, InfluxStore(config["influx"])), RunEndHandler(0.0, 1))
+    frame_bytes = int(args.frame_mb * 2**20)
+    base_run = int(time.time()) % 50000
+    rows = []
+    for threads in (1, 2):
+        items = envelopes(base_run + threads, args.frames, frame_bytes)
+        rows.append((f"bare boto3 put, {threads} thread(s)", bare_put(s3, items, threads)))
+        rows.append((f"sink processor, {threads} thread(s)", processor_put(processor, items, threads)))
+        rows.append((f"sink via MQTT, {threads} worker(s)",
+                     via_mqtt(config, processor, envelopes(base_run + 10 + threads, args.frames,
+                                                           frame_bytes), threads)))
+    end_s = run_end(processor, base_run + 2, args.frames)
+    print(f"{args.frames} frames of {args.frame_mb:g} MB each\n")
+    print(f"| path | seconds | frames/s | MB/s | vs bare put (same threads) |")
+    print(f"|---|---|---|---|---|")
+    for index, (name, seconds) in enumerate(rows):
+        bare = rows[index - index % 3][1]
+        print(f"| {name} | {seconds:.2f} | {args.frames / seconds:.1f} | "
+              f"{args.frames * args.frame_mb / seconds:.0f} | {seconds / bare:.2f}x time |")
+    print(f"| run end (manifest of {args.frames} frames) | {end_s:.2f} | | | |")
+
+
+if __name__ == "__main__":
+    main()
