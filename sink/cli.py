@@ -95,8 +95,10 @@ def _get_frame(config: dict, args) -> int:
         save_frame(raw.pixels, args.out)
     except OSError as exc:
         raise SinkError(f"cannot write {args.out!r}: {exc.strerror or exc}") from None
+    check = (f"checksum {raw.fields['checksum']} verified" if raw.verified else
+             "LOSSY codec: not bit-exact, raw checksum not verifiable")
     print(f"{args.out}: run {args.run} frame {args.frame} {raw.pixels.dtype}{list(raw.pixels.shape)} "
-          f"checksum {raw.fields['checksum']} verified")
+          f"{check}")
     return 0
 
 

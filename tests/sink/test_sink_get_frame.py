@@ -109,3 +109,15 @@ def test_missing_pedestal_is_one_line_error_exit_3(s3, config, tmp_path, capsys)
     code, _ = get_frame(config, tmp_path)
     err = capsys.readouterr().err
     assert code == 3 and f"no pedestal with id {pedestal.id}" in err
+
+
+@needs_codec
+def test_lossy_frame_comes_back_unverified_as_float(s3, config, tmp_path, capsys):
+    pedestal = small_pedestal()
+    pixels = np.full((16, 24), 130, np.uint16)
+    store(s3, pedestal_envelope(11, pedestal.to_bytes(), pedestal_id=pedestal.id))
+    blob = compression.encode_frame(pixels, pedestal, lossy_q=2)
+    store(s3, raw_envelope(12, 3, body=blob, pixels=pixels, pedestal_id=pedestal.id))
+    code, out = get_frame(config, tmp_path)
+    assert code == 0 and "LOSSY" in capsys.readouterr().out
+    assert np.load(out).dtype == np.float32

@@ -1,0 +1,73 @@
+import io
+
+import numpy as np
+import pytest
+import uproot
+from sink_doubles import MemoryS3
+from sink_envelopes import DETECTOR, pedestal_envelope, raw_envelope, topic_of
+
+import compression
+import recon
+from sink import layout
+from sink.errors import ObjectMissingError, SinkError
+from sink.handlers import Stores
+from sink.processor import ItemProcessor
+from sink.replay import replay_run
+
+SHAPE = (64, 96)
+
+
+def store(s3, envelope):
+    assert ItemProcessor(Stores(s3, None)).process(topic_of(envelope), envelope.to_bytes())
+
+
+def frames(n):
+    rng = np.random.default_rng(5)
+    for _ in range(n):
+        pixels = rng.normal(100, 2, SHAPE).round().astype(np.uint16)
+        pixels[20:26, 30:36] += 200  # one bright spot per frame
+        yield pixels
+
+
+@pytest.fixture
+def s3_with_run():
+    s3 = MemoryS3()
+    rng = np.random.default_rng(4)
+    pedestal = recon.Pedestal(rng.normal(100, 0.5, SHAPE).astype(np.float32),
+                              np.full(SHAPE, 2.0, np.float32), n_frames=100)
+    store(s3, pedestal_envelope(11, pedestal.to_bytes(), pedestal_id=pedestal.id))
+    for number, pixels in enumerate(frames(3)):
+        blob = compression.encode_frame(pixels, pedestal)
+        store(s3, raw_envelope(12, number, body=blob, pixels=pixels, pedestal_id=pedestal.id))
+    return s3
+
+
+def test_replay_writes_one_root_entry_per_stored_frame(s3_with_run, tmp_path):
+    out = tmp_path / "reco.root"
+    assert replay_run(s3_with_run, DETECTOR, 12, out, progress=False) == str(out)
+    with uproot.open(out) as file:
+        events = file["Events"]
+        assert events["event"].array(library="np").tolist() == [0, 1, 2]
+        assert events["run"].array(library="np").tolist() == [12, 12, 12]
+        assert (events["nSc"].array(library="np") >= 1).all()
+
+
+def test_replay_stores_in_s3_by_default(s3_with_run):
+    key = replay_run(s3_with_run, DETECTOR, 12, progress=False)
+    assert key == layout.replay_root_key(DETECTOR, 12)
+    with uproot.open(io.BytesIO(s3_with_run.get(key).body)) as file:
+        assert file["Events"].num_entries == 3
+
+
+def test_replay_of_unknown_run_says_so():
+    with pytest.raises(ObjectMissingError, match="no raw frames of run 99"):
+        replay_run(MemoryS3(), DETECTOR, 99, progress=False)
+
+
+def test_replay_refuses_frames_stored_without_pedestal():
+    s3 = MemoryS3()
+    pixels = next(frames(1))
+    store(s3, raw_envelope(12, 0, body=compression.encode_frame(pixels), pixels=pixels,
+                           pedestal_id=None))
+    with pytest.raises(SinkError, match="frame 0 was stored without a pedestal"):
+        replay_run(s3, DETECTOR, 12, progress=False)
