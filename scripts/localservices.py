@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,6 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from managed_server import (  # noqa: E402  (sibling module in scripts/)
     ManagedServer, ServiceError, free_ports, kill_leftovers, remove_weed_sockets, stop_all, wait_until,
+)
+from server_commands import (  # noqa: E402
+    WEED_PORT_NAMES, mosquitto_command, seaweedfs_command, victoria_metrics_command,
 )
 from victoria_query import VictoriaQuery  # noqa: E402
 
@@ -40,10 +42,7 @@ S3_ACCESS_KEY = "cygno-dev-access"
 S3_SECRET_KEY = "cygno-dev-secret-key"
 S3_REGION = "us-east-1"
 INFLUX_TOKEN, INFLUX_ORG, INFLUX_BUCKET = "cygno-dev-token", "cygno", "cygno"  # VM ignores them
-MQTT_MAX_PACKET_BYTES = 128 * 2**20  # a raw ORCA-Quest frame is 18.9 MB: ample headroom
 START_TIMEOUT_S = float(os.environ.get("CYGNO_SERVICES_TIMEOUT_S", "60"))
-WEED_PORT_NAMES = ("master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc",
-                   "s3", "s3_grpc")
 
 
 @dataclass(frozen=True)
@@ -111,21 +110,12 @@ class LocalServices:
             raise ServiceError(f"services already started in {self.workdir}")
         self.workdir.mkdir(parents=True, exist_ok=True)
         kill_leftovers(self.workdir)
-        mqtt_port, vm_port, *weed = free_ports(2 + len(WEED_PORT_NAMES))
-        self._weed_ports = dict(zip(WEED_PORT_NAMES, weed))
-        self._endpoints = Endpoints(
-            HOST, mqtt_port, f"http://{HOST}:{self._weed_ports['s3']}", S3_ACCESS_KEY,
-            S3_SECRET_KEY, S3_REGION, f"http://{HOST}:{vm_port}", INFLUX_TOKEN, INFLUX_ORG,
-            INFLUX_BUCKET)
         try:
-            self._launch("victoria-metrics", self._victoria_argv(vm_port))
-            self._launch("seaweedfs", self._weed_argv(), grace_s=1.0)  # its filer waits 15 s
-            self.start_broker()
-            self._wait_victoria()
-            self._wait_s3()
-        except BaseException:
-            self.stop()
-            raise
+            self._start_on_free_ports()
+        except ServiceError as exc:
+            if "address already in use" not in str(exc).lower():
+                raise
+            self._start_on_free_ports()  # another program took a port we had picked: once more
         (self.workdir / "endpoints.json").write_text(json.dumps(asdict(self._endpoints), indent=1))
         return self._endpoints
 
@@ -172,10 +162,10 @@ class LocalServices:
     def start_broker(self) -> None:
         """Start Mosquitto on the same port as before and wait until it accepts connections."""
         port = self.endpoints.mqtt_port
-        config = self._write_broker_config(port)
-        server = self._launch("mosquitto", ["mosquitto", "-c", str(config)], grace_s=10.0)
-        wait_until(server, f"TCP port {port} accepts connections", self.timeout_s,
-                   lambda: _port_answers(port))
+        argv = mosquitto_command(self.workdir / "mosquitto", port)
+        server = self._launch("mosquitto", argv, grace_s=10.0)
+        wait_until(server, f"an MQTT CONNECT to port {port} gets a CONNACK", self.timeout_s,
+                   lambda: _mqtt_answers(port))
 
     @property
     def broker_running(self) -> bool:
@@ -205,50 +195,31 @@ class LocalServices:
         return self.influx.wait_for_points(measurement, at_least, timeout_s, **tags)
 
     # ---- internals -------------------------------------------------------------------
+    def _start_on_free_ports(self) -> None:
+        mqtt_port, vm_port, *weed = free_ports(2 + len(WEED_PORT_NAMES))
+        self._weed_ports = dict(zip(WEED_PORT_NAMES, weed, strict=True))
+        self._endpoints = Endpoints(
+            HOST, mqtt_port, f"http://{HOST}:{self._weed_ports['s3']}", S3_ACCESS_KEY,
+            S3_SECRET_KEY, S3_REGION, f"http://{HOST}:{vm_port}", INFLUX_TOKEN, INFLUX_ORG,
+            INFLUX_BUCKET)
+        try:
+            self._launch("victoria-metrics", victoria_metrics_command(
+                self.workdir / "victoria-metrics", vm_port), grace_s=5.0)
+            self._launch("seaweedfs", seaweedfs_command(  # its filer's graceful stop takes 15 s
+                self.workdir / "seaweedfs", self._weed_ports, S3_ACCESS_KEY, S3_SECRET_KEY),
+                grace_s=1.0)
+            self.start_broker()
+            self._wait_victoria()
+            self._wait_s3()
+        except BaseException:
+            self.stop()
+            raise
+
     def _launch(self, name: str, argv: list[str], grace_s: float = 3.0) -> ManagedServer:
         server = ManagedServer(name, argv, self.workdir / name, self.die_with_parent, grace_s)
         self._servers[name] = server
         self._spawner.submit(server.start).result()
         return server
-
-    def _victoria_argv(self, port: int) -> list[str]:
-        return ["victoria-metrics", f"-httpListenAddr={HOST}:{port}",
-                f"-storageDataPath={self.workdir / 'victoria-metrics' / 'data'}",
-                "-retentionPeriod=100y", "-dedup.minScrapeInterval=1ms",
-                "-search.latencyOffset=0s", "-search.disableCache", "-memory.allowedBytes=256MB"]
-
-    def _weed_argv(self) -> list[str]:
-        home = self.workdir / "seaweedfs"
-        home.mkdir(parents=True, exist_ok=True)
-        (home / "data").mkdir(exist_ok=True)
-        # One volume per bucket (default 7) so many test buckets fit in -volume.max.
-        (home / "master.toml").write_text("[master.volume_growth]\ncopy_1 = 1\ncopy_other = 1\n")
-        (home / "s3.json").write_text(json.dumps({"identities": [{
-            "name": "cygno-dev", "actions": ["Admin", "Read", "List", "Tagging", "Write"],
-            "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}]}]}))
-        ports = self._weed_ports
-        argv = [_weed_binary(), "server", f"-dir={home / 'data'}", f"-ip={HOST}", f"-ip.bind={HOST}",
-                "-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=200",
-                "-volume.preStopSeconds=0", "-filer", "-s3", f"-s3.config={home / 's3.json'}",
-                "-s3.port.iceberg=0", "-s3.port.lance=0"]
-        argv += [f"-{name.replace('_grpc', '.port.grpc')}={port}" if name.endswith("_grpc")
-                 else f"-{name}.port={port}" for name, port in ports.items()]
-        if len(str(home)) < 80:  # unix socket paths are limited to 108 bytes
-            argv += [f"-filer.localSocket={home / 'filer.sock'}", f"-s3.localSocket={home / 's3.sock'}"]
-        return argv
-
-    def _write_broker_config(self, port: int) -> Path:
-        home = self.workdir / "mosquitto"
-        home.mkdir(parents=True, exist_ok=True)
-        path = home / "mosquitto.conf"
-        path.write_text("\n".join([
-            f"listener {port} {HOST}", "allow_anonymous true", "persistence true",
-            f"persistence_location {home}/", "persistence_file mosquitto.db", "autosave_interval 5",
-            f"max_packet_size {MQTT_MAX_PACKET_BYTES}", "max_queued_messages 100000",
-            "max_queued_bytes 0", "persistent_client_expiration 7d", "set_tcp_nodelay true",
-            f"user {_user_name()}", "log_dest stdout", "log_timestamp_format %Y-%m-%dT%H:%M:%S",
-            "connection_messages true", ""]))
-        return path
 
     def _wait_victoria(self) -> None:
         query = self.influx
@@ -261,22 +232,18 @@ class LocalServices:
                    self.timeout_s, lambda: client.list_buckets() is not None)
 
 
-def _port_answers(port: int) -> bool:
+def _mqtt_answers(port: int) -> bool:
+    """A minimal MQTT 3.1.1 CONNECT (clean session, empty client id) is accepted.
+
+    More than "the port answers": a foreign program on the port must not pass for the broker.
+    """
     import socket
 
-    with socket.create_connection((HOST, port), timeout=1):
-        return True
-
-
-def _weed_binary() -> str:
-    beside_python = Path(sys.executable).parent / "weed"
-    return str(beside_python) if beside_python.exists() else "weed"
-
-
-def _user_name() -> str:
-    import pwd
-
-    return pwd.getpwuid(os.getuid()).pw_name  # mosquitto as root would switch to 'mosquitto'
+    with socket.create_connection((HOST, port), timeout=1) as sock:
+        sock.sendall(b"\x10\x0c\x00\x04MQTT\x04\x02\x00\x3c\x00\x00")
+        connack = sock.recv(4)
+        sock.sendall(b"\xe0\x00")  # DISCONNECT
+    return connack == b"\x20\x02\x00\x00"
 
 
 def main(argv: list[str] | None = None) -> int:

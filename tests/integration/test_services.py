@@ -8,6 +8,7 @@ The last tests check the process handling of ``localservices`` on small stand-in
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -20,7 +21,8 @@ import paho.mqtt.client as mqtt
 import pytest
 from botocore.exceptions import ClientError
 from influxdb_client import Point, WritePrecision
-from managed_server import ManagedServer, ServiceError, kill_leftovers, wait_until
+from localservices import LocalServices
+from managed_server import ManagedServer, ServiceError, free_ports, kill_leftovers, wait_until
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from victoria_query import series_selector
@@ -237,3 +239,21 @@ def test_cli_refuses_an_unknown_command(tmp_path):
     result = subprocess.run([sys.executable, str(SCRIPT), "launch", "--dir", str(tmp_path)],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "invalid choice: 'launch'" in result.stderr
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_start_retries_once_when_a_picked_port_is_taken(tmp_path, monkeypatch):
+    import localservices
+
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", 0))
+    squatter.listen()
+    picks = [[squatter.getsockname()[1]] + localservices.free_ports(9)]
+    monkeypatch.setattr(localservices, "free_ports", lambda n: picks.pop() if picks else free_ports(n))
+    try:
+        with LocalServices(tmp_path) as services:
+            assert services.mqtt_port != squatter.getsockname()[1]
+            assert "Address already in use" in (tmp_path / "mosquitto" / "mosquitto.log").read_text()
+    finally:
+        squatter.close()
