@@ -72,7 +72,9 @@ class FrameHandler:
         summary = state.summary(message.frames)
         header = {"kind": "run_stop", "detector": self.detector, "key": item_key("run_stop", message.run),
                   "run": message.run, "timestamp": time.time(), "metadata": message.metadata,
-                  "pedestal_id": getattr(self.pedestals.current, "id", None), **summary}
+                  "pedestal_id": getattr(self.pedestals.current, "id", None),
+                  "reconstruction": any(stage.name == "reconstruct" for stage in self.stages),
+                  **summary}
         envelopes.append(Envelope(header))
         self.runs.sync(message.run)
         self.spool_envelopes(envelopes)

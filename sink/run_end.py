@@ -39,7 +39,8 @@ class RunEndHandler:
         stores.s3.put(layout.manifest_key(detector, run), manifest_bytes(manifest),
                       {"frames": repr(len(manifest["frames"])), "digest": envelope_digest})
         log.info("run %d: manifest with %d frames", run, len(manifest["frames"]))
-        return self._write_root(stores.s3, detector, run, expected_reco_frames(manifest))
+        expected = expected_reco_frames(manifest) if h.get("reconstruction", True) else 0
+        return self._write_root(stores.s3, detector, run, expected)
 
     def _wait_for_raw(self, s3, detector: str, run: int, expected: int) -> bool:
         prefix = layout.raw_prefix(detector, run)
@@ -61,7 +62,7 @@ class RunEndHandler:
         def complete() -> bool:
             found.update(reco_frames(s3, detector, run))
             return len(found) >= expected
-        if expected == 0 or not reco_frames(s3, detector, run):
+        if expected == 0:
             log.info("run %d: no reconstruction results (reconstruction off or pedestal run), "
                      "no ROOT file", run)
             return True

@@ -46,11 +46,12 @@ def run_start_envelope(run=12, pedestal=False):
     return Envelope(header)
 
 
-def run_stop_envelope(run=12, frames_published=3, quarantined=(), frames_daq=None):
+def run_stop_envelope(run=12, frames_published=3, quarantined=(), frames_daq=None, reconstruction=False):
     header = {"kind": "run_stop", "detector": DETECTOR, "key": item_key("run_stop", run), "run": run,
               "timestamp": 1764050100.0, "frames_daq": frames_daq or frames_published + len(quarantined),
               "frames_published": frames_published, "quarantined": list(quarantined),
-              "missing": [], "pedestal": False, "metadata": {}, "pedestal_id": PEDESTAL_ID}
+              "missing": [], "pedestal": False, "metadata": {}, "pedestal_id": PEDESTAL_ID,
+              "reconstruction": reconstruction}
     return Envelope(header)
 
 

@@ -93,7 +93,7 @@ def test_manifest_is_rewritten_identically_on_redelivery(processor, stores):
 def test_run_with_reco_results_gets_a_root_file(processor, stores):
     store_run(processor)
     store_reco(processor)
-    assert deliver(processor, run_stop_envelope(12, frames_published=3)) is not None
+    assert deliver(processor, run_stop_envelope(12, frames_published=3, reconstruction=True)) is not None
     data = stores.s3.get(layout.root_key(DETECTOR, 12)).body
     with uproot.open(io.BytesIO(data)) as file:
         tree = file["Events"]
@@ -105,7 +105,7 @@ def test_run_with_reco_results_gets_a_root_file(processor, stores):
 def test_missing_reco_result_leaves_run_stop_unacked(processor, stores, sleeps):
     store_run(processor)
     store_reco(processor, frames=(0, 1))
-    assert deliver(processor, run_stop_envelope(12, frames_published=3)) is None
+    assert deliver(processor, run_stop_envelope(12, frames_published=3, reconstruction=True)) is None
     assert not stores.s3.exists(layout.root_key(DETECTOR, 12))
     assert stores.s3.exists(layout.manifest_key(DETECTOR, 12))
 
@@ -113,6 +113,12 @@ def test_missing_reco_result_leaves_run_stop_unacked(processor, stores, sleeps):
 def test_run_without_reconstruction_is_acked_without_root_file(processor, stores):
     store_run(processor)
     assert deliver(processor, run_stop_envelope(12, frames_published=3)) is not None
+    assert not stores.s3.exists(layout.root_key(DETECTOR, 12))
+
+
+def test_reco_results_not_yet_arrived_leave_run_stop_unacked(processor, stores, sleeps):
+    store_run(processor)  # the edge reconstructs, but no reco result has reached S3 yet
+    assert deliver(processor, run_stop_envelope(12, frames_published=3, reconstruction=True)) is None
     assert not stores.s3.exists(layout.root_key(DETECTOR, 12))
 
 
