@@ -9,6 +9,8 @@ at a sink.toml for them), on frames of ``--frame-mb`` random bytes (a LIME frame
   with metadata), called directly by 1 and 2 threads;
 * ``sink via MQTT``: the whole ``cygno-sink run`` path (broker, worker pool, acks),
   timed from the first publish to the last ack received by the publisher;
+* ``MQTT only``: the second peer, the same publisher and broker with a subscriber that
+  only counts messages (the transport's own cost, no storage);
 * ``run end``: a run_stop for the stored frames (list + HEAD of every frame, manifest).
 
 Usage::
@@ -98,6 +100,38 @@ def via_mqtt(config: dict, processor: ItemProcessor, items: list, workers: int) 
     return elapsed
 
 
+def mqtt_only(config: dict, items: list) -> float:
+    received, done = [], threading.Event()
+    subscriber = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-sub-{uuid.uuid4().hex[:8]}",
+                             protocol=mqtt.MQTTv5)
+
+    def on_message(client, userdata, message):
+        received.append(len(message.payload))
+        if len(received) == len(items):
+            done.set()
+    subscriber.on_message = on_message
+    subscriber.connect(config["mqtt"]["host"], config["mqtt"]["port"])
+    subscriber.loop_start()
+    subscriber.subscribe("cygno/v1/benchonly/raw", qos=1)
+    publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:8]}",
+                            protocol=mqtt.MQTTv5)
+    publisher.connect(config["mqtt"]["host"], config["mqtt"]["port"])
+    publisher.loop_start()
+    time.sleep(1.0)
+    payloads = [e.to_bytes() for e in items]
+    started = time.perf_counter()
+    for payload in payloads:
+        publisher.publish("cygno/v1/benchonly/raw", payload, qos=1)
+    finished = done.wait(600)
+    elapsed = time.perf_counter() - started
+    for client in (publisher, subscriber):
+        client.loop_stop()
+        client.disconnect()
+    if not finished:
+        raise SystemExit(f"only {len(received)} of {len(items)} messages arrived")
+    return elapsed
+
+
 def run_end(processor: ItemProcessor, run: int, frames: int) -> float:
     stop = run_stop_envelope(run, frames_published=frames)
     started = time.perf_counter()
@@ -127,6 +161,7 @@ def main() -> None:
         rows.append((f"sink via MQTT, {threads} worker(s)",
                      via_mqtt(config, processor, envelopes(base_run + 10 + threads, args.frames,
                                                            frame_bytes), threads)))
+    mqtt_s = mqtt_only(config, envelopes(base_run + 20, args.frames, frame_bytes))
     end_s = run_end(processor, base_run + 2, args.frames)
     print(f"{args.frames} frames of {args.frame_mb:g} MB each\n")
     print(f"| path | seconds | frames/s | MB/s | vs bare put (same threads) |")
@@ -135,6 +170,8 @@ def main() -> None:
         bare = rows[index - index % 3][1]
         print(f"| {name} | {seconds:.2f} | {args.frames / seconds:.1f} | "
               f"{args.frames * args.frame_mb / seconds:.0f} | {seconds / bare:.2f}x time |")
+    print(f"| MQTT only (publish -> subscriber, no store) | {mqtt_s:.2f} | {args.frames / mqtt_s:.1f} | "
+          f"{args.frames * args.frame_mb / mqtt_s:.0f} | |")
     print(f"| run end (manifest of {args.frames} frames) | {end_s:.2f} | | | |")
 
 

@@ -19,6 +19,7 @@ from .errors import CorruptObjectError, ObjectMissingError, SinkError
 __all__ = ["main"]
 
 log = logging.getLogger("sink")
+STATS_INTERVAL_S = 60.0
 EXIT_CODES = ((ConfigError, 2), (ObjectMissingError, 3), (CorruptObjectError, 4), (SinkError, 1))
 
 
@@ -81,7 +82,8 @@ def _run(config: dict, args) -> int:
         signal.signal(signum, lambda *_: stop.set())
     consumer.start()
     log.info("sink running: bucket %s, %d workers", s3.bucket, sink["workers"])
-    stop.wait()
+    while not stop.wait(STATS_INTERVAL_S):
+        log.info("items so far: %s", consumer.processor.counts())
     log.info("stopping: finishing in-flight items")
     consumer.stop()
     influx.close()
