@@ -8,9 +8,12 @@ redelivered item writes the very same series and time and overwrites the first p
 import logging
 from decimal import Decimal
 
+import urllib3.exceptions
 from influxdb_client import InfluxDBClient, Point, WritePrecision
 from influxdb_client.client.write_api import SYNCHRONOUS
+from influxdb_client.rest import ApiException
 
+from .errors import QuarantineError
 from .retry import RetryPolicy, retry
 
 __all__ = ["InfluxStore", "reco_point", "telemetry_points", "seconds_to_ns"]
@@ -18,6 +21,10 @@ __all__ = ["InfluxStore", "reco_point", "telemetry_points", "seconds_to_ns"]
 log = logging.getLogger(__name__)
 
 #: Field name -> type; fixed types, because InfluxDB refuses a field that changes type.
+_RETRYABLE = (ApiException, urllib3.exceptions.HTTPError, OSError)
+#: HTTP statuses meaning "these points will never be accepted", not "try again later".
+_REFUSED = (400, 422)
+
 RECO_FIELDS = {"nSc": int, "cmos_integral": float, "max_sc_integral": float, "processing_s": float}
 
 
@@ -68,12 +75,26 @@ class InfluxStore:
         self._write_api = self._client.write_api(write_options=SYNCHRONOUS)
 
     def write(self, points: list[Point]) -> None:
-        """Write the points; returns once the server has accepted them."""
-        if not points:
+        """Write the points; returns once the server has accepted them.
+
+        Points without any field (all NaN) are dropped. Raises QuarantineError if the server
+        refuses the points as malformed (HTTP 400/422: retrying cannot help), StoreError if
+        it stays unreachable or failing for the policy's retry window.
+        """
+        lines = [line for line in (point.to_line_protocol() for point in points) if line]
+        if not lines:
             return
-        what = f"InfluxDB write of {len(points)} point(s) to {self.bucket!r}"
-        retry(lambda: self._write_api.write(bucket=self.bucket, org=self.org, record=points),
-              what, self.policy)
+
+        def write_once():
+            try:
+                self._write_api.write(bucket=self.bucket, org=self.org, record=lines)
+            except ApiException as exc:
+                if exc.status in _REFUSED:
+                    raise QuarantineError(f"InfluxDB refused {len(lines)} point(s) with HTTP "
+                                          f"{exc.status}: {str(exc.body)[:200]}") from None
+                raise
+        retry(write_once, f"InfluxDB write of {len(lines)} point(s) to {self.bucket!r}",
+              self.policy, _RETRYABLE)
 
     def close(self) -> None:
         self._client.close()

@@ -47,6 +47,8 @@ class ItemProcessor:
             return self._quarantine(topic, payload, envelope_digest, str(exc))
         try:
             stored = self.handlers[envelope.kind](self.stores, envelope, envelope_digest)
+        except QuarantineError as exc:  # a store refused the item as malformed: it never will take it
+            return self._quarantine(topic, payload, envelope_digest, str(exc))
         except Exception as exc:  # noqa: BLE001 - an outage or a bug must not stop the sink
             log.error("%s not stored (%s: %s); not acknowledged, the edge will resend it",
                       envelope.key, type(exc).__name__, exc)

@@ -64,9 +64,19 @@ class MemoryInflux:
         self.writes += 1
         for point in points:
             line = point.to_line_protocol()
+            if not line:
+                continue
             series, _, rest = line.partition(" ")
             fields, _, time_ns = rest.rpartition(" ")
             self.points[(series, int(time_ns))] = fields
 
     def close(self):
         pass
+
+
+class RefusingInflux(MemoryInflux):
+    """Refuses every point as malformed, as InfluxDB does with HTTP 400."""
+
+    def write(self, points):
+        from sink.errors import QuarantineError
+        raise QuarantineError("InfluxDB refused 1 point(s) with HTTP 400: field type conflict")

@@ -91,3 +91,15 @@ def test_nothing_is_acked_when_the_store_fails(stores, sleeps):
     ack, _ = deliver(processor, raw_envelope())
     assert ack is None
     assert processor.counts()["failed_raw"] == 1
+
+
+def test_reco_refused_by_influx_is_quarantined_and_acked(stores):
+    from sink_doubles import RefusingInflux
+
+    from sink.handlers import Stores
+    from sink.processor import ItemProcessor
+    processor = ItemProcessor(Stores(stores.s3, RefusingInflux()))
+    ack, payload = deliver(processor, frame_envelope("reco"))
+    assert ack == Ack("reco-r00012-f000003", digest(payload))
+    reason_key = layout.quarantine_keys(DETECTOR, "reco", digest(payload))[1]
+    assert "field type conflict" in json.loads(stores.s3.get(reason_key).body)["reason"]
