@@ -3,23 +3,29 @@
 Never a default: it is chosen explicitly (``encode_frame(..., lossy_q=q)``). It
 needs a pedestal (mean and sigma). The decoded frame is float32 ADU whose error to
 the original is uniform, unbiased and of rms ``sigma / (q * sqrt(12))``: it adds
-8.3 % to the noise variance at q = 1, 2.1 % at q = 2, 0.5 % at q = 4. The codes are zigzagged to one byte (255 = an int32 escape follows)
-and zstd-coded. The header checksum is of the int32 codes ("checksum_of": "codes").
+8.3 % to the noise variance at q = 1, 2.1 % at q = 2, 0.5 % at q = 4.
+
+The int32 codes, offset by 32768 into uint16, are pair-coded like the lossless
+residuals (:mod:`compression.pair_kernels`, base 32768); the rare codes outside
+int16 are listed in a *wide* section (pixel index, code). The header checksum is
+of the int32 codes (``"checksum_of": "codes"``).
 """
 
 import numpy as np
 
 from .checksum import pixel_checksum
-from .codec_base import FrameCodec, check_frame, check_int, frame_header
+from .codec_base import (FrameCodec, check_frame, check_int, frame_header, pair_sections,
+                         read_pair_sections)
 from .container import pack_blob
 from .dither_kernels import dequantise, quantise
 from .errors import CodecError
+from .pair_kernels import DEFAULT_ALPHABET, decode_pairs, encode_pairs
 from .pedestal_prep import check_pedestal_matches, prepare_pedestal
 from .zstd_sections import compress_section, decompress_section
 
 __all__ = ["DitherQuantizeCodec"]
 
-_ESCAPE = 255
+_OFFSET = 32768
 
 
 class DitherQuantizeCodec(FrameCodec):
@@ -52,20 +58,22 @@ class DitherQuantizeCodec(FrameCodec):
         if pedestal is None:
             raise CodecError(f"{self.codec_id} (lossy) needs a pedestal for its sigma, got None")
         prepared = prepare_pedestal(pedestal, frame.shape)
-        codes = quantise(frame, prepared.mean, prepared.sigma, self.params["q"], self.params["seed"])
-        zigzag = ((codes.astype(np.int64) << 1) ^ (codes.astype(np.int64) >> 63)).ravel()
-        escapes = zigzag[zigzag >= _ESCAPE].astype("<u4")
+        codes, shifted, n_wide = quantise(frame, prepared.mean, prepared.sigma, self.params["q"],
+                                          self.params["seed"])
+        wide = np.flatnonzero((codes < -_OFFSET) | (codes >= _OFFSET)) if n_wide else np.zeros(0, int)
+        streams = encode_pairs(shifted, _offset_base(frame.shape[1]), DEFAULT_ALPHABET)
         header = frame_header(self, frame, prepared.id, checksum_of="codes")
         header.update(dtype="float32", checksum=pixel_checksum(codes))
-        sections = [compress_section(np.minimum(zigzag, _ESCAPE).astype(np.uint8), self.params["level"]),
-                    compress_section(escapes, self.params["level"])]
+        wide_entries = np.concatenate([wide.astype("<i4"), codes.ravel()[wide].astype("<i4")])
+        sections = [*pair_sections(streams, self.params["level"]),
+                    compress_section(wide_entries, self.params["level"])]
         return pack_blob(header, sections)
 
     def decode_sections(self, header: dict, sections: list, pedestal=None) -> np.ndarray:
         """float32 reconstruction; the pedestal must be the one the blob names."""
         prepared = check_pedestal_matches(header, pedestal)
-        if prepared is None or len(sections) != 2:
-            raise CodecError(f"a {self.codec_id} blob has 2 sections and a pedestal id, got "
+        if prepared is None or len(sections) != 4:
+            raise CodecError(f"a {self.codec_id} blob has 4 sections and a pedestal id, got "
                              f"{len(sections)} sections, pedestal_id {header.get('pedestal_id')!r}")
         codes = self._codes(header, sections)
         if pixel_checksum(codes) != header["checksum"]:
@@ -76,18 +84,18 @@ class DitherQuantizeCodec(FrameCodec):
     def _codes(self, header: dict, sections: list) -> np.ndarray:
         shape = header["shape"]
         n = shape[0] * shape[1]
-        small = np.frombuffer(decompress_section(sections[0], header["sections"][0][1], n, "codes"),
-                              np.uint8)
-        if small.size != n:
-            raise CodecError(f"section 'codes' has {small.size} bytes, a {shape} frame needs {n}")
-        escapes = np.frombuffer(decompress_section(sections[1], header["sections"][1][1], 4 * n,
-                                                   "escapes"), np.uint8)
-        if escapes.size % 4:
-            raise CodecError(f"section 'escapes' has {escapes.size} bytes, not a multiple of 4")
-        zigzag = small.astype(np.int64)
-        hit = zigzag == _ESCAPE
-        if np.count_nonzero(hit) != escapes.size // 4:
-            raise CodecError(f"section 'escapes' holds {escapes.size // 4} values, the codes need "
-                             f"{np.count_nonzero(hit)}")
-        zigzag[hit] = escapes.view("<u4")
-        return ((zigzag >> 1) ^ -(zigzag & 1)).astype(np.int32).reshape(shape)
+        streams = read_pair_sections(header, sections, 0)
+        codes = decode_pairs(streams, _offset_base(shape[1]), shape, DEFAULT_ALPHABET).astype(np.int32)
+        codes -= _OFFSET
+        raw = decompress_section(sections[3], header["sections"][3][1], 8 * n, "wide")
+        if len(raw) % 8:
+            raise CodecError(f"section 'wide' has {len(raw)} bytes, not a multiple of 8")
+        entries = np.frombuffer(raw, "<i4").reshape(2, -1)
+        if entries.size and (entries[0].min() < 0 or entries[0].max() >= n):
+            raise CodecError(f"section 'wide' names pixels outside the {shape} frame")
+        codes.reshape(-1)[entries[0]] = entries[1]
+        return codes
+
+
+def _offset_base(cols: int) -> np.ndarray:
+    return np.full((1, cols), _OFFSET, dtype=np.uint16)

@@ -6,9 +6,14 @@ fpack-style: with step ``s_i = max(sigma_i, SIGMA_FLOOR) / q`` and a dither
 ``(v_i - u_i + 0.5) * s_i + mean_i``. The error is uniform on a width ``s_i``,
 independent of the signal: zero mean, rms ``sigma_i / (q * sqrt(12))``.
 
-The dither is splitmix64 of the pixel index, identical in numba and numpy on
-every machine, so the decoder regenerates it from the seed in the config.
+The dither is splitmix64 of the pixel index (24-bit, so exact in float32), the same
+in numba and numpy on every machine: the decoder regenerates it from the seed in the
+config. It depends only on ``(n, seed)`` and is cached, read-only. All arithmetic is
+float32 (IEEE, no fused operations), in the same order in numba and numpy.
 """
+
+import threading
+from functools import lru_cache
 
 import numba
 import numpy as np
@@ -22,61 +27,83 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _UNIT = 1.0 / (1 << 24)
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _uniform(seed, i):
-    z = seed + np.uint64(i + 1) * _GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    z = z ^ (z >> np.uint64(31))
-    return np.float64(z >> np.uint64(40)) * _UNIT
+_lock = threading.Lock()
 
 
 @numba.njit(cache=True, nogil=True)
-def _quantise(frame, mean, sigma, q, seed, codes):
-    rows, cols = frame.shape
-    for r in range(rows):
-        for c in range(cols):
-            step = max(np.float64(sigma[r, c]), SIGMA_FLOOR) / q
-            u = _uniform(seed, r * cols + c)
-            codes[r, c] = np.int32(np.floor((np.float64(frame[r, c]) - mean[r, c]) / step + u))
+def _dither(seed, out):
+    for i in range(out.size):
+        z = seed + np.uint64(i + 1) * _GOLDEN
+        z = (z ^ (z >> np.uint64(30))) * _MIX1
+        z = (z ^ (z >> np.uint64(27))) * _MIX2
+        z = z ^ (z >> np.uint64(31))
+        out[i] = np.float32(np.float64(z >> np.uint64(40)) * _UNIT)
 
 
 @numba.njit(cache=True, nogil=True)
-def _dequantise(codes, mean, sigma, q, seed, out):
-    rows, cols = codes.shape
-    for r in range(rows):
-        for c in range(cols):
-            step = max(np.float64(sigma[r, c]), SIGMA_FLOOR) / q
-            u = _uniform(seed, r * cols + c)
-            out[r, c] = np.float32((codes[r, c] - u + 0.5) * step + mean[r, c])
-
-
-@numba.njit(cache=True, nogil=True)
-def _dither(n, seed, out):
+def _quantise(frame, mean, sigma, q, dither_values, codes, shifted):
+    """int32 codes, and the same + 32768 clipped into uint16; returns how many were clipped."""
+    n = frame.size
+    flat_x, flat_m, flat_s = frame.reshape(n), mean.reshape(n), sigma.reshape(n)
+    out, out16 = codes.reshape(n), shifted.reshape(n)
+    clipped = 0
+    floor, q32 = np.float32(SIGMA_FLOOR), np.float32(q)
     for i in range(n):
-        out[i] = _uniform(seed, i)
+        step = max(flat_s[i], floor) / q32
+        code = np.int32(np.floor((np.float32(flat_x[i]) - flat_m[i]) / step + dither_values[i]))
+        out[i] = code
+        offset = min(max(code + np.int32(32768), np.int32(0)), np.int32(65535))
+        clipped += offset - np.int32(32768) != code
+        out16[i] = np.uint16(offset)
+    return clipped
+
+
+@numba.njit(cache=True, nogil=True)
+def _dequantise(codes, mean, sigma, q, dither_values, frame):
+    n = frame.size
+    flat_c, flat_m, flat_s = codes.reshape(n), mean.reshape(n), sigma.reshape(n)
+    out = frame.reshape(n)
+    floor, q32, half = np.float32(SIGMA_FLOOR), np.float32(q), np.float32(0.5)
+    for i in range(n):
+        step = max(flat_s[i], floor) / q32
+        out[i] = (np.float32(flat_c[i]) - dither_values[i] + half) * step + flat_m[i]
 
 
 def dither(n: int, seed: int) -> np.ndarray:
-    """The dither ``u_i`` of pixels ``0 .. n-1`` (float64 in [0, 1))."""
-    out = np.empty(n, dtype=np.float64)
-    _dither(n, np.uint64(seed), out)
+    """The dither ``u_i`` of pixels ``0 .. n-1``: float32 in [0, 1), read-only, cached."""
+    with _lock:
+        return _cached_dither(int(n), int(seed))
+
+
+@lru_cache(maxsize=2)
+def _cached_dither(n: int, seed: int) -> np.ndarray:
+    out = np.empty(n, dtype=np.float32)
+    _dither(np.uint64(seed), out)
+    out.flags.writeable = False
     return out
 
 
-def quantise(frame: np.ndarray, mean: np.ndarray, sigma: np.ndarray, q: float, seed: int) -> np.ndarray:
-    """int32 codes, shape of ``frame`` (uint16), ``mean``/``sigma`` float32 of the same shape."""
+def quantise(frame: np.ndarray, mean: np.ndarray, sigma: np.ndarray, q: float, seed: int) -> tuple:
+    """Codes of a uint16 ``frame``; ``mean``/``sigma`` float32 of its shape, all C order.
+
+    Returns
+    -------
+    codes : ndarray of int32, shape of ``frame``
+    shifted : ndarray of uint16, shape of ``frame``
+        ``codes + 32768`` clipped to [0, 65535].
+    n_clipped : int
+        Pixels whose code does not fit ``shifted``.
+    """
     codes = np.empty(frame.shape, dtype=np.int32)
-    _quantise(frame, mean, sigma, float(q), np.uint64(seed), codes)
-    return codes
+    shifted = np.empty(frame.shape, dtype=np.uint16)
+    n_clipped = _quantise(frame, mean, sigma, float(q), dither(frame.size, seed), codes, shifted)
+    return codes, shifted, int(n_clipped)
 
 
 def dequantise(codes: np.ndarray, mean: np.ndarray, sigma: np.ndarray, q: float, seed: int) -> np.ndarray:
     """float32 reconstruction of :func:`quantise`'s codes."""
     out = np.empty(codes.shape, dtype=np.float32)
-    _dequantise(codes, mean, sigma, float(q), np.uint64(seed), out)
+    _dequantise(codes, mean, sigma, float(q), dither(codes.size, seed), out)
     return out
 
 
@@ -87,21 +114,21 @@ def dither_reference(n: int, seed: int) -> np.ndarray:
         z = (z ^ (z >> np.uint64(30))) * _MIX1
         z = (z ^ (z >> np.uint64(27))) * _MIX2
     z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(40)).astype(np.float64) * _UNIT
+    return ((z >> np.uint64(40)).astype(np.float64) * _UNIT).astype(np.float32)
 
 
 def _steps(sigma: np.ndarray, q: float) -> np.ndarray:
-    return np.maximum(sigma.astype(np.float64), SIGMA_FLOOR) / q
+    return np.maximum(sigma.astype(np.float32), np.float32(SIGMA_FLOOR)) / np.float32(q)
 
 
 def quantise_reference(frame, mean, sigma, q, seed) -> np.ndarray:
-    """numpy twin of :func:`quantise`."""
+    """numpy twin of :func:`quantise` (its codes), float32 arithmetic in the same order."""
     u = dither_reference(frame.size, seed).reshape(frame.shape)
-    scaled = (frame.astype(np.float64) - mean.astype(np.float64)) / _steps(sigma, q)
+    scaled = (frame.astype(np.float32) - mean.astype(np.float32)) / _steps(sigma, q)
     return np.floor(scaled + u).astype(np.int32)
 
 
 def dequantise_reference(codes, mean, sigma, q, seed) -> np.ndarray:
     """numpy twin of :func:`dequantise`."""
     u = dither_reference(codes.size, seed).reshape(codes.shape)
-    return ((codes - u + 0.5) * _steps(sigma, q) + mean.astype(np.float64)).astype(np.float32)
+    return (codes.astype(np.float32) - u + np.float32(0.5)) * _steps(sigma, q) + mean.astype(np.float32)

@@ -1,6 +1,8 @@
-"""Writes the frozen format-1 fixtures (run once; the committed files must never change).
+"""Writes the frozen format-1 fixtures that do not exist yet; never overwrites one.
 
     /opt/cygno-venv/bin/python -m tests.compression.make_fixtures
+
+The committed files must never change: a blob that stops decoding is a broken format.
 """
 
 from pathlib import Path
@@ -27,13 +29,23 @@ def main() -> None:
         "sparse_pedestal_v1.bin": compression.encode_sparse(sparse, make_pedestal((40, 50), seed=24)),
     }
     for name, blob in blobs.items():
-        (FIXTURES / name).write_bytes(blob)
-    np.savez(FIXTURES / "expected_v1.npz", frame=frame, pedestal_mean=pedestal.mean,
-             pedestal_sigma=pedestal.sigma,
-             lossy=compression.decode_frame(blobs["frame_lossy_q2_v1.bin"], pedestal),
-             sparse_rows=sparse.rows, sparse_cols=sparse.cols, sparse_values=sparse.values,
-             sparse_pedestal_mean=make_pedestal((40, 50), seed=24).mean,
-             sparse_pedestal_sigma=make_pedestal((40, 50), seed=24).sigma)
+        _write_once(name, lambda path, blob=blob: path.write_bytes(blob))
+    _write_once("frame_lossy_q2_v1.npy", lambda path: np.save(
+        path, compression.decode_frame(blobs["frame_lossy_q2_v1.bin"], pedestal)))
+    _write_once("expected_v1.npz", lambda path: np.savez(
+        path, frame=frame, pedestal_mean=pedestal.mean, pedestal_sigma=pedestal.sigma,
+        sparse_rows=sparse.rows, sparse_cols=sparse.cols, sparse_values=sparse.values,
+        sparse_pedestal_mean=make_pedestal((40, 50), seed=24).mean,
+        sparse_pedestal_sigma=make_pedestal((40, 50), seed=24).sigma))
+
+
+def _write_once(name: str, write) -> None:
+    path = FIXTURES / name
+    if path.exists():
+        print(f"kept {path} (frozen)")
+        return
+    write(path)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

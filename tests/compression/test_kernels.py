@@ -46,8 +46,9 @@ def test_dither_matches_reference():
 def test_quantise_and_dequantise_match_reference(q):
     pedestal = make_pedestal((23, 41))
     frame = make_frame(pedestal)
-    codes = quantise(frame, pedestal.mean, pedestal.sigma, q, 99)
+    codes, shifted, n_clipped = quantise(frame, pedestal.mean, pedestal.sigma, q, 99)
     assert np.array_equal(codes, quantise_reference(frame, pedestal.mean, pedestal.sigma, q, 99))
+    assert np.array_equal(shifted, np.clip(codes + 32768, 0, 65535)) and n_clipped == 0
     assert np.allclose(dequantise(codes, pedestal.mean, pedestal.sigma, q, 99),
                        dequantise_reference(codes, pedestal.mean, pedestal.sigma, q, 99), atol=1e-3)
 
