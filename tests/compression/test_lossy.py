@@ -50,3 +50,11 @@ def test_default_mode_is_lossless(flat_camera):
     pedestal, frame = flat_camera
     header = compression.read_header(compression.encode_frame(frame, pedestal))
     assert header["codec"]["id"] == "cygno_pedestal_pairs"
+
+
+def test_codes_beyond_int16_survive(flat_camera):
+    pedestal, frame = flat_camera
+    bright = frame.copy()
+    bright[0, :5] = 65535
+    decoded = compression.decode_frame(compression.encode_frame(bright, pedestal, lossy_q=64), pedestal)
+    assert np.abs(decoded.astype(np.float64) - bright).max() <= SIGMA / 64 / 2 + 1e-2

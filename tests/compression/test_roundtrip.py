@@ -88,3 +88,15 @@ def test_read_header_describes_the_blob(pedestal, frame):
 def test_blob_without_pedestal_is_self_contained(frame):
     header = compression.read_header(compression.encode_frame(frame))
     assert header["pedestal_id"] is None and header["codec"]["id"] == "cygno_column_pairs"
+
+
+def test_threads_encode_and_decode_alike():
+    from concurrent.futures import ThreadPoolExecutor
+    pedestal = make_pedestal((64, 80), seed=3)
+    frames = [make_frame(pedestal, seed=s) for s in range(8)]
+    serial = [compression.encode_frame(f, pedestal) for f in frames]
+    with ThreadPoolExecutor(2) as pool:
+        parallel = list(pool.map(lambda f: compression.encode_frame(f, pedestal), frames))
+        decoded = list(pool.map(lambda b: compression.decode_frame(b, pedestal), parallel))
+    assert parallel == serial
+    assert all(np.array_equal(d, f) for d, f in zip(decoded, frames))
