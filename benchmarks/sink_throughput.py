@@ -15,11 +15,12 @@ at a sink.toml for them), on frames of ``--frame-mb`` random bytes (a LIME frame
 
 Usage::
 
-    python benchmarks/sink_throughput.py --config sink.toml --frames 60 --frame-mb 3
+    python benchmarks/sink_throughput.py --config sink.toml --frames 40 --frame-mb 3 --repeat 3
 """
 
 import argparse
 import os
+import statistics
 import sys
 import threading
 import time
@@ -146,6 +147,7 @@ def main() -> None:
     parser.add_argument("--config", required=True)
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--frame-mb", type=float, default=3.0)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     config = load_sink_config(args.config)
     s3 = S3Store(config["s3"])
@@ -153,27 +155,36 @@ def main() -> None:
     processor = ItemProcessor(Stores(s3, InfluxStore(config["influx"])), RunEndHandler(0.0, 1))
     frame_bytes = int(args.frame_mb * 2**20)
     base_run = int(time.time()) % 50000
-    rows = []
-    for threads in (1, 2):
-        items = envelopes(base_run + threads, args.frames, frame_bytes)
-        rows.append((f"bare boto3 put, {threads} thread(s)", bare_put(s3, items, threads)))
-        rows.append((f"sink processor, {threads} thread(s)", processor_put(processor, items, threads)))
-        rows.append((f"sink via MQTT, {threads} worker(s)",
-                     via_mqtt(config, processor, envelopes(base_run + 10 + threads, args.frames,
-                                                           frame_bytes), threads)))
-    mqtt_s = mqtt_only(config, envelopes(base_run + 20, args.frames, frame_bytes))
-    end_s = run_end(processor, base_run + 2, args.frames)
-    print(f"{args.frames} frames of {args.frame_mb:g} MB each\n")
-    print(f"| path | seconds | frames/s | MB/s | vs bare put (same threads) |")
-    print(f"|---|---|---|---|---|")
-    for index, (name, seconds) in enumerate(rows):
-        bare = rows[index - index % 3][1]
-        print(f"| {name} | {seconds:.2f} | {args.frames / seconds:.1f} | "
-              f"{args.frames * args.frame_mb / seconds:.0f} | {seconds / bare:.2f}x time |")
-    print(f"| MQTT only (publish -> subscriber, no store) | {mqtt_s:.2f} | {args.frames / mqtt_s:.1f} | "
-          f"{args.frames * args.frame_mb / mqtt_s:.0f} | |")
-    print(f"| run end (manifest of {args.frames} frames) | {end_s:.2f} | | | |")
+    timings: dict = {}
+    for repeat in range(args.repeat):  # interleaved, so load changes hit every path alike
+        for threads in (1, 2):
+            run = base_run + 100 * repeat + threads
+            items = envelopes(run, args.frames, frame_bytes)
+            timings.setdefault(f"bare boto3 put, {threads} thread(s)", []).append(
+                bare_put(s3, items, threads))
+            timings.setdefault(f"sink processor, {threads} thread(s)", []).append(
+                processor_put(processor, items, threads))
+            timings.setdefault(f"sink via MQTT, {threads} worker(s)", []).append(
+                via_mqtt(config, processor, envelopes(run + 10, args.frames, frame_bytes), threads))
+        timings.setdefault("MQTT only (publish -> subscriber, no store)", []).append(
+            mqtt_only(config, envelopes(base_run + 50, args.frames, frame_bytes)))
+        timings.setdefault(f"run end (manifest of {args.frames} frames)", []).append(
+            run_end(processor, base_run + 100 * repeat + 2, args.frames))
+    print_table(timings, args)
 
+
+def print_table(timings: dict, args) -> None:
+    medians = {name: statistics.median(values) for name, values in timings.items()}
+    print(f"{args.frames} frames of {args.frame_mb:g} MB each, median of {args.repeat} interleaved runs\n")
+    print("| path | seconds | frames/s | MB/s | time vs bare put, same threads |")
+    print("|---|---|---|---|---|")
+    for name, seconds in medians.items():
+        peer = name.replace("sink processor", "bare boto3 put").replace("sink via MQTT", "bare boto3 put")
+        peer = peer.replace("worker(s)", "thread(s)")
+        ratio = f"{seconds / medians[peer]:.2f}" if peer != name and peer in medians else ""
+        rate = "" if name.startswith("run end") else f"{args.frames / seconds:.1f}"
+        mb_s = "" if name.startswith("run end") else f"{args.frames * args.frame_mb / seconds:.0f}"
+        print(f"| {name} | {seconds:.2f} | {rate} | {mb_s} | {ratio} |")
 
 if __name__ == "__main__":
     main()
