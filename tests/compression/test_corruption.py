@@ -6,6 +6,7 @@ import struct
 import numpy as np
 import pytest
 import xxhash
+import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,3 +83,24 @@ def test_forged_blob_is_detected_by_the_pixel_checksum():
     tampered = bytearray(BLOBS["column"])
     with pytest.raises(CodecError):
         compression.decode_frame(_forge(bytes(tampered), lambda h: h.update(checksum="1" * 16)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(kind=st.sampled_from(sorted(BLOBS)), data=st.data())
+def test_forged_sections_with_valid_framing_raise_codec_error(kind, data):
+    """A forger re-packs random section contents with correct sizes and trailer: no crash."""
+    from compression.container import pack_blob, unpack_blob
+    from compression.zstd_sections import compress_section
+
+    header, sections = unpack_blob(BLOBS[kind])
+    target = data.draw(st.integers(0, len(sections) - 1))
+    size = header["sections"][target][1]
+    noise = np.frombuffer(data.draw(st.binary(min_size=size, max_size=size)), np.uint8)
+    rebuilt = [(bytes(s), header["sections"][i][1]) for i, s in enumerate(sections)]
+    rebuilt[target] = compress_section(noise, 1)
+    forged = pack_blob({k: v for k, v in header.items() if k != "sections"}, rebuilt)
+    original = zstandard.ZstdDecompressor().decompress(bytes(sections[target])) if size else b""
+    if bytes(noise) == original:
+        return
+    with pytest.raises(CodecError):
+        compression.decode_frame(forged, PEDESTAL)
