@@ -228,8 +228,20 @@ class LocalServices:
 
     def _wait_s3(self) -> None:
         client = make_s3_client(self.endpoints)
-        wait_until(self._servers["seaweedfs"], f"S3 ListBuckets works at {self.endpoints.s3_endpoint_url}",
-                   self.timeout_s, lambda: client.list_buckets() is not None)
+        master = f"http://{HOST}:{self._weed_ports['master']}"
+        # Until the volume server has registered with the master, the first write into a
+        # new bucket stalls for 3-5 s: wait for free volume slots too.
+        wait_until(self._servers["seaweedfs"],
+                   f"S3 ListBuckets works at {self.endpoints.s3_endpoint_url} and the master at "
+                   f"{master} has free volume slots", self.timeout_s,
+                   lambda: client.list_buckets() is not None and _weed_free_volumes(master) > 0)
+
+
+def _weed_free_volumes(master_url: str) -> int:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{master_url}/dir/status", timeout=2) as response:
+        return int(json.load(response)["Topology"].get("Free", 0))
 
 
 def _mqtt_answers(port: int) -> bool:
