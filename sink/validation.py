@@ -63,6 +63,9 @@ def _check_kind_fields(kind: str, header: dict, body: bytes) -> None:
         if header["dtype"] not in _DTYPES:
             raise QuarantineError(f"raw header field 'dtype' is {header['dtype']!r}, "
                                   f"expected one of {sorted(_DTYPES)}")
+    if kind == "run_stop" and not isinstance(header.get("reconstruction", True), bool):
+        raise QuarantineError(f"run_stop header field 'reconstruction' is "
+                              f"{header['reconstruction']!r}, expected true or false")
     if kind in ("raw", "pedestal"):
         shape = header["shape"]
         if len(shape) != 2 or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0

@@ -135,7 +135,8 @@ def test_run_is_stored_and_its_manifest_built_from_s3(processor, s3, detector):
     for frame in range(3):
         assert send_raw(processor, detector, 2, frame, pixels_of(frame), ped)
     stop = {"kind": "run_stop", "detector": detector, "key": item_key("run_stop", 2), "run": 2,
-            "timestamp": time.time(), "frames_daq": 3, "frames_published": 3, "quarantined": []}
+            "timestamp": time.time(), "frames_daq": 3, "frames_published": 3, "quarantined": [],
+            "reconstruction": False}
     assert deliver(processor, stop)
     manifest = json.loads(s3.get(layout.manifest_key(detector, 2)).body)
     assert [f["checksum"] for f in manifest["frames"]] == [pixel_checksum(pixels_of(f)) for f in range(3)]
@@ -189,3 +190,40 @@ def test_get_frame_cli_missing_and_corrupt_objects(processor, s3, sink_toml, det
     corrupt = get_frame(sink_toml, detector, 1, tmp_path / "g.npy")
     assert corrupt.returncode == 4 and corrupt.stderr.count("\n") == 1
     assert "Traceback" not in corrupt.stderr and not (tmp_path / "g.npy").exists()
+
+
+def test_sink_run_acks_over_mqtt_and_stops_cleanly_on_sigterm(services, s3, sink_toml, detector,
+                                                             tmp_path):
+    import signal
+
+    import paho.mqtt.client as mqtt
+
+    from edge.wire import Ack, ack_topic, digest
+    log_path = tmp_path / "sink.log"
+    with open(log_path, "wb") as log:
+        sink = subprocess.Popen([CLI, "run", "--config", str(sink_toml)], stdout=log,
+                                stderr=subprocess.STDOUT)
+    acks = []
+    edge = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"edge-{detector}",
+                       protocol=mqtt.MQTTv5)
+    edge.on_message = lambda client, userdata, message: acks.append(Ack.from_bytes(message.payload))
+    edge.connect(services.mqtt_host, services.mqtt_port)
+    edge.loop_start()
+    try:
+        edge.subscribe(ack_topic(detector), qos=1)
+        ped = pedestal()
+        header = {"kind": "pedestal", "detector": detector, "key": item_key("pedestal", 1), "run": 1,
+                  "pedestal_id": ped.id, "n_frames": 100, "shape": list(SHAPE)}
+        payload = Envelope(header, ped.to_bytes()).to_bytes()
+        deadline = time.monotonic() + 60
+        while not acks and time.monotonic() < deadline:  # the sink may still be connecting
+            edge.publish(topic(detector, "pedestal"), payload, qos=1)
+            time.sleep(1.0)
+        assert acks and acks[0] == Ack("pedestal-r00001", digest(payload))
+        assert s3.get(layout.pedestal_key(detector, 1)).body == ped.to_bytes()
+    finally:
+        edge.loop_stop()
+        sink.send_signal(signal.SIGTERM)
+        code = sink.wait(timeout=60)
+    assert code == 0, log_path.read_text()
+    assert "sink stopped" in log_path.read_text()

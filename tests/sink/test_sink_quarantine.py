@@ -86,6 +86,12 @@ def test_non_ascii_detector_is_refused():
     reject(Envelope(header, b"x"), "cygno/v1/lìme/raw", match="'detector' is 'lìme'")
 
 
+def test_run_stop_reconstruction_flag_must_be_boolean():
+    from sink_envelopes import run_stop_envelope
+    header = dict(run_stop_envelope().header, reconstruction="no")
+    reject(Envelope(header), "cygno/v1/lime/run_stop", match="'reconstruction' is 'no'")
+
+
 def test_valid_envelope_passes():
     envelope = raw_envelope()
     assert validate_message(TOPIC, envelope.to_bytes()) == envelope
