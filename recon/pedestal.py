@@ -49,7 +49,10 @@ class Pedestal:
         self.n_frames = int(n_frames)
         self._id = pedestal_fingerprint(self._mean, self._sigma)
         self._weight = None
+        self._inv_sigma = None
         self._block_norms = {}
+        self._block_weights = {}
+        self._window_norms = {}
 
     @classmethod
     def from_frames(cls, frames, **mask_options):
@@ -90,18 +93,46 @@ class Pedestal:
             self._weight = _frozen(weight)
         return self._weight
 
+    @property
+    def inv_sigma(self):
+        """float32 (rows, cols): 1/sigma, 0 where masked or sigma == 0 (zero suppression)."""
+        if self._inv_sigma is None:
+            usable = (~self._mask) & (self._sigma > 0)
+            inv_sigma = np.zeros(self.shape, dtype=np.float32)
+            np.divide(1.0, self._sigma, out=inv_sigma, where=usable)
+            self._inv_sigma = _frozen(inv_sigma)
+        return self._inv_sigma
+
+    def block_weight(self, block):
+        """float64 (ceil(rows/block), ceil(cols/block)): sum of ``weight`` per block."""
+        if block not in self._block_weights:
+            self._block_weights[block] = _frozen(_block_sum(self.weight.astype(np.float64), block))
+        return self._block_weights[block]
+
     def block_norm(self, block):
         """float64 (ceil(rows/block), ceil(cols/block)): 1/sqrt(sum of weight) per block.
 
         Scales a block's weighted sum of pedestal-subtracted values to unit
         variance under noise; 0 for blocks whose pixels are all masked.
         """
-        if block not in self._block_norms:
-            sums = _block_sum(self.weight.astype(np.float64), block)
-            norm = np.zeros_like(sums)
-            np.divide(1.0, np.sqrt(sums), out=norm, where=sums > 0)
-            self._block_norms[block] = _frozen(norm)
-        return self._block_norms[block]
+        return self.window_norm(block, 1)[1]
+
+    def window_norm(self, block, span):
+        """Weight and norm of every ``span`` x ``span`` window of blocks (top-left index).
+
+        Returns
+        -------
+        weight, norm : ndarray of float64, shape (ceil(rows/block), ceil(cols/block))
+            Sum of ``weight`` over the window's blocks (fewer at the bottom and right
+            edges), and 1/sqrt of it (0 where the window is all masked).
+        """
+        key = (block, span)
+        if key not in self._window_norms:
+            weight = _window_sum(self.block_weight(block), span)
+            norm = np.zeros_like(weight)
+            np.divide(1.0, np.sqrt(weight), out=norm, where=weight > 0)
+            self._window_norms[key] = (_frozen(weight), _frozen(norm))
+        return self._window_norms[key]
 
     def to_bytes(self):
         """Self-describing serialisation (versioned ``.npz``); see :meth:`from_bytes`."""
@@ -132,6 +163,16 @@ def _block_sum(values, block):
     padded = np.zeros((-(-rows // block) * block, -(-cols // block) * block), values.dtype)
     padded[:rows, :cols] = values
     return padded.reshape(padded.shape[0] // block, block, -1, block).sum(axis=(1, 3))
+
+
+def _window_sum(values, span):
+    """Sum over every ``span`` x ``span`` window (top-left index; edge windows partial)."""
+    out = values.copy()
+    for a in range(span):
+        for b in range(span):
+            if a or b:
+                out[: out.shape[0] - a, : out.shape[1] - b] += values[a:, b:]
+    return out
 
 
 def _check_map(name, values):

@@ -14,6 +14,13 @@ either loses it or keeps a large share of the noise. Two stages:
    bright cores, whose tails are already significant). This hugs a track far
    closer than whole blocks do, at the same kept signal.
 
+With ``adapt`` (default), the block pass also removes each row's common offset
+(row-correlated noise; clipped weighted mean of the row), and each frame measures
+its remaining common offset and noise scale on a sample of blocks
+(:mod:`recon.zs_noise`), so a drifting pedestal or a noisier frame does not flood the
+thresholds with noise. (A track lying exactly along one row would be taken for row
+noise; tracks a degree or more off the rows are not affected.)
+
 Masked (hot, noisy, dead) pixels have zero weight, so they never seed, grow or
 form a core; they are still returned when they lie in the kept area (their raw
 values are data; downstream uses ``pedestal.mask``).
@@ -26,15 +33,20 @@ import numpy as np
 from . import _zs_kernels, _zs_refine_kernels
 from .errors import PedestalError, ReconError
 from .sparse_frame import SparseFrame
+from .zs_noise import frame_noise_level
 from .zs_params import ZeroSuppressionParams
 
 __all__ = ["zero_suppress"]
 
+#: Normalised residuals are clipped at this many sigma when a row's offset is measured.
+ROW_CLIP = 3.0
+
 #: The numba implementation; :mod:`recon._zs_reference` is its plain-numpy twin.
 NUMBA_BACKEND = SimpleNamespace(
-    block_significance=_zs_kernels.block_significance,
+    block_sums=_zs_kernels.block_sums,
+    window_significance=_zs_kernels.window_significance,
     hysteresis=_zs_kernels.hysteresis,
-    dilate_square=_zs_kernels.dilate_square,
+    dilate_rect=_zs_kernels.dilate_rect,
     gather_blocks=_zs_kernels.gather_blocks,
     refine=_zs_refine_kernels.refine,
 )
@@ -78,15 +90,21 @@ def zero_suppress(frame, pedestal, **thresholds):
 def _suppress(backend, frame, pedestal, params):
     """The algorithm, on either the numba kernels or their numpy reference."""
     block = params.block
-    significance = backend.block_significance(
-        frame, pedestal.mean, pedestal.weight, pedestal.block_norm(block), block
-    )
-    candidate = backend.hysteresis(significance, float(params.seed), float(params.grow))
-    if params.halo:
-        candidate = backend.dilate_square(candidate, int(params.halo))
+    weights = pedestal.block_weight(block)
+    clip = np.float32(ROW_CLIP if params.adapt else 0.0)
+    sums, row_offsets = backend.block_sums(frame, pedestal.mean, pedestal.inv_sigma, block, clip)
+    offset, scale = 0.0, 1.0
+    if params.adapt:
+        offset, spread = frame_noise_level(sums, weights)
+        offset, scale = float(np.float32(offset)), max(spread, 1.0)
+    window_weights, window_norms = pedestal.window_norm(block, params.span)
+    significance = backend.window_significance(sums, window_weights, window_norms, offset,
+                                               params.span)
+    keep = backend.hysteresis(significance, params.seed * scale, params.grow * scale)
+    candidate = backend.dilate_rect(keep, params.span - 1 + params.halo, params.halo)
     if params.refine:
         rows, cols, values = backend.refine(frame, pedestal.mean, pedestal.weight, candidate,
-                                            params)
+                                            params, row_offsets, offset, scale)
     else:
         rows, cols, values = backend.gather_blocks(frame, candidate, block)
     return SparseFrame(rows, cols, values, tuple(frame.shape))
@@ -99,7 +117,7 @@ def _check_inputs(frame, pedestal):
         raise ReconError(f"frame.dtype must be uint16, got {frame.dtype}")
     if frame.ndim != 2 or min(frame.shape) < 1:
         raise ReconError(f"frame must be 2-D and non-empty, got shape {frame.shape}")
-    if not all(hasattr(pedestal, name) for name in ("mean", "weight", "block_norm")):
+    if not all(hasattr(pedestal, name) for name in ("mean", "weight", "inv_sigma", "window_norm")):
         raise PedestalError(f"pedestal must be a recon.Pedestal, got {type(pedestal).__name__}")
     if tuple(pedestal.shape) != tuple(frame.shape):
         raise PedestalError(

@@ -88,7 +88,8 @@ def test_odd_non_square_shapes_work(shape):
 @pytest.mark.parametrize("options", [
     {}, {"refine": False}, {"bright": 5.0, "near": 6.0}, {"reach": 0.0, "bright_reach": 0.0},
     {"block": 3, "seed": 3.0, "grow": 1.0, "halo": 2, "window": 1},
-    {"block": 5, "seed": 6.0, "grow": 6.0, "halo": 0, "refine": False},
+    {"block": 5, "seed": 6.0, "grow": 6.0, "halo": 0, "refine": False, "span": 1},
+    {"span": 3, "adapt": False}, {"span": 1},
     {"block": 1, "seed": 3.0, "grow": 2.0, "window": 0, "reach": 2.5},
 ])
 def test_numba_and_numpy_reference_agree(maps, options):
@@ -104,18 +105,51 @@ def test_numba_and_numpy_reference_agree(maps, options):
         assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
 
 
-def test_significance_kernel_matches_reference(maps, pedestal):
+def test_block_sums_kernel_matches_reference(maps, pedestal):
     frame = noise_frame(maps, 6)
-    args = (frame, pedestal.mean, pedestal.weight, pedestal.block_norm(4), 4)
-    np.testing.assert_allclose(_zs_kernels.block_significance(*args),
-                               _zs_reference.block_significance(*args), rtol=1e-12, atol=1e-12)
+    frame[7] += 3  # a row offset
+    args = (frame, pedestal.mean, pedestal.inv_sigma, 4, np.float32(3))
+    fast, fast_offsets = _zs_kernels.block_sums(*args)
+    slow, slow_offsets = _zs_reference.block_sums(*args)
+    np.testing.assert_allclose(fast, slow, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(fast_offsets, slow_offsets, rtol=1e-6, atol=1e-6)
 
 
-def test_significance_has_unit_variance_on_noise(maps, pedestal):
-    frames = [noise_frame(maps, 20 + i) for i in range(4)]
-    values = [_zs_kernels.block_significance(f, pedestal.mean, pedestal.weight,
-                                             pedestal.block_norm(4), 4) for f in frames]
-    assert abs(np.std(values) - 1) < 0.03 and abs(np.mean(values)) < 0.03
+def test_row_offsets_measure_row_noise(maps, pedestal):
+    frame = noise_frame(maps, 6)
+    frame[7] += 3
+    _, offsets = _zs_kernels.block_sums(frame, pedestal.mean, pedestal.inv_sigma, 4,
+                                        np.float32(3))
+    assert abs(offsets[7] - 3) < 0.5 and np.abs(np.delete(offsets, 7)).max() < 0.5
+
+
+@pytest.mark.parametrize("span", [1, 2, 3])
+def test_window_sums_kernel_matches_reference(pedestal, span):
+    values = np.random.default_rng(3).normal(size=(13, 21))
+    np.testing.assert_allclose(_zs_kernels.window_sums(values, span),
+                               _zs_reference.window_sums(values, span), rtol=1e-12)
+    np.testing.assert_allclose(pedestal.window_norm(4, span)[0],
+                               _zs_reference.window_sums(pedestal.block_weight(4), span))
+
+
+@pytest.mark.parametrize("span", [1, 2, 3])
+def test_window_significance_kernel_matches_reference(maps, pedestal, span):
+    sums, _ = _zs_kernels.block_sums(noise_frame(maps, 6), pedestal.mean, pedestal.inv_sigma, 4,
+                                     np.float32(3))
+    args = (sums, *pedestal.window_norm(4, span), 0.25, span)
+    np.testing.assert_allclose(_zs_kernels.window_significance(*args),
+                               _zs_reference.window_significance(*args), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("span", [1, 2])
+def test_window_significance_has_unit_variance_on_noise(maps, pedestal, span):
+    values = []
+    for i in range(4):
+        sums, _ = _zs_kernels.block_sums(noise_frame(maps, 20 + i), pedestal.mean,
+                                         pedestal.inv_sigma, 4, np.float32(3))
+        values.append(_zs_kernels.window_significance(sums, *pedestal.window_norm(4, span), 0.0,
+                                                      span)[:-1, :-1])
+    assert abs(np.std(values) - 1) < 0.05 and abs(np.mean(values)) < 0.05
 
 
 def test_hysteresis_and_dilation_kernels_match_reference():
@@ -123,9 +157,15 @@ def test_hysteresis_and_dilation_kernels_match_reference():
     significance = rng.normal(0, 1.5, (40, 57))
     keep = _zs_kernels.hysteresis(significance, 3.0, 1.0)
     assert np.array_equal(keep, _zs_reference.hysteresis(significance, 3.0, 1.0))
-    for radius in (0, 1, 3):
-        assert np.array_equal(_zs_kernels.dilate_square(keep, radius),
-                              _zs_reference.dilate_square(keep, radius))
+    for low, high in [(0, 0), (1, 1), (3, 3), (2, 1), (0, 2)]:
+        assert np.array_equal(_zs_kernels.dilate_rect(keep, low, high),
+                              _zs_reference.dilate_rect(keep, low, high)), (low, high)
+
+
+def test_pedestal_drift_does_not_flood_the_frame(maps, pedestal):
+    frame = noise_frame(maps, 30) + np.uint16(2)  # the sensor warmed: +2 ADU everywhere
+    assert zero_suppress(frame, pedestal).area_fraction <= 0.0005
+    assert zero_suppress(frame, pedestal, adapt=False).area_fraction > 0.05
 
 
 @pytest.mark.parametrize("frame, error, message", [
