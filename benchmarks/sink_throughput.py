@@ -1,12 +1,13 @@
 """Benchmark of the cloud sink: how many compressed frames per second it stores durably.
 
 Against real servers (SeaweedFS for S3, Mosquitto, VictoriaMetrics; point ``--config``
-at a sink.toml for them), on frames of ``--frame-mb`` random bytes (a LIME frame is
-10.6 MB raw, 2-4 MB compressed). Prints one table comparing, in the same run:
+at a sink.toml for them), on real codec blobs of a LIME-size noise frame (2304 x 2304,
+pedestal ~100 ADU, 2 ADU noise, lossless pedestal codec), the same blob for every frame.
+Prints one table comparing, in the same run:
 
 * ``bare boto3 put``: the peer, plain ``put_object`` of the same bytes, no sink logic;
-* ``sink processor``: :class:`sink.processor.ItemProcessor` (validation, digest, S3 put
-  with metadata), called directly by 1 and 2 threads;
+* ``sink processor``: :class:`sink.processor.ItemProcessor` (validation, blob check,
+  digest, S3 put with metadata), called directly by 1 and 2 threads;
 * ``sink via MQTT``: the whole ``cygno-sink run`` path (broker, worker pool, acks),
   timed from the first publish to the last ack received by the publisher;
 * ``MQTT only``: the second peer, the same publisher and broker with a subscriber that
@@ -15,7 +16,7 @@ at a sink.toml for them), on frames of ``--frame-mb`` random bytes (a LIME frame
 
 Usage::
 
-    python benchmarks/sink_throughput.py --config sink.toml --frames 40 --frame-mb 3 --repeat 3
+    python benchmarks/sink_throughput.py --config sink.toml --frames 40 --repeat 3
 """
 
 import argparse
@@ -27,6 +28,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import paho.mqtt.client as mqtt
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,6 +38,8 @@ sys.path.insert(0, os.path.join(_HERE, "..", "tests", "sink"))
 
 from sink_envelopes import raw_envelope, run_stop_envelope, topic_of  # noqa: E402
 
+import compression  # noqa: E402
+import recon  # noqa: E402
 from sink.config import load_sink_config  # noqa: E402
 from sink.consumer import SinkConsumer  # noqa: E402
 from sink.handlers import Stores  # noqa: E402
@@ -45,9 +49,20 @@ from sink.run_end import RunEndHandler  # noqa: E402
 from sink.s3_store import S3Store  # noqa: E402
 
 
-def envelopes(run: int, frames: int, frame_bytes: int) -> list:
-    body = os.urandom(frame_bytes)
-    return [raw_envelope(run, frame, body=body[frame % 97:] + body[:frame % 97]) for frame in range(frames)]
+def lime_blob(shape: tuple) -> tuple:
+    """One realistic compressed frame: pedestal ~100 ADU, 2 ADU noise, pedestal codec."""
+    rng = np.random.default_rng(1)
+    mean = rng.normal(100, 1.5, shape).astype(np.float32)
+    pedestal = recon.Pedestal(mean, np.full(shape, 2.0, np.float32), n_frames=100)
+    pixels = np.clip(rng.normal(mean, 2.0), 0, 65535).round().astype(np.uint16)
+    return pixels, pedestal.id, compression.encode_frame(pixels, pedestal)
+
+
+def envelopes(run: int, frames: int, frame: tuple) -> list:
+    """``frames`` raw items of one run, all carrying the same real blob (keys differ)."""
+    pixels, pedestal_id, blob = frame
+    return [raw_envelope(run, number, body=blob, pixels=pixels, pedestal_id=pedestal_id)
+            for number in range(frames)]
 
 
 def bare_put(s3: S3Store, items: list, threads: int) -> float:
@@ -146,28 +161,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", required=True)
     parser.add_argument("--frames", type=int, default=60)
-    parser.add_argument("--frame-mb", type=float, default=3.0)
+    parser.add_argument("--rows", type=int, default=2304, help="frame rows (LIME: 2304)")
+    parser.add_argument("--cols", type=int, default=2304, help="frame columns (LIME: 2304)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     config = load_sink_config(args.config)
     s3 = S3Store(config["s3"])
     s3.ensure_bucket()
     processor = ItemProcessor(Stores(s3, InfluxStore(config["influx"])), RunEndHandler(0.0, 1))
-    frame_bytes = int(args.frame_mb * 2**20)
+    frame = lime_blob((args.rows, args.cols))
+    args.frame_mb = len(frame[2]) / 2**20
     base_run = int(time.time()) % 50000
     timings: dict = {}
     for repeat in range(args.repeat):  # interleaved, so load changes hit every path alike
         for threads in (1, 2):
             run = base_run + 100 * repeat + threads
-            items = envelopes(run, args.frames, frame_bytes)
+            items = envelopes(run, args.frames, frame)
             timings.setdefault(f"bare boto3 put, {threads} thread(s)", []).append(
                 bare_put(s3, items, threads))
             timings.setdefault(f"sink processor, {threads} thread(s)", []).append(
                 processor_put(processor, items, threads))
             timings.setdefault(f"sink via MQTT, {threads} worker(s)", []).append(
-                via_mqtt(config, processor, envelopes(run + 10, args.frames, frame_bytes), threads))
+                via_mqtt(config, processor, envelopes(run + 10, args.frames, frame), threads))
         timings.setdefault("MQTT only (publish -> subscriber, no store)", []).append(
-            mqtt_only(config, envelopes(base_run + 50, args.frames, frame_bytes)))
+            mqtt_only(config, envelopes(base_run + 50, args.frames, frame)))
         timings.setdefault(f"run end (manifest of {args.frames} frames)", []).append(
             run_end(processor, base_run + 100 * repeat + 2, args.frames))
     print_table(timings, args)
@@ -175,7 +192,8 @@ def main() -> None:
 
 def print_table(timings: dict, args) -> None:
     medians = {name: statistics.median(values) for name, values in timings.items()}
-    print(f"{args.frames} frames of {args.frame_mb:g} MB each, median of {args.repeat} interleaved runs\n")
+    print(f"{args.frames} frames of {args.rows} x {args.cols} pixels, compressed to {args.frame_mb:.2f} MB "
+          f"each, median of {args.repeat} interleaved runs\n")
     print("| path | seconds | frames/s | MB/s | time vs bare put, same threads |")
     print("|---|---|---|---|---|")
     for name, seconds in medians.items():

@@ -12,7 +12,7 @@ import numpy as np
 from .errors import NotLandedError
 
 __all__ = [
-    "decode_frame", "blob_pedestal_id", "pedestal_from_bytes", "reconstruct",
+    "decode_frame", "read_blob_header", "blob_pedestal_id", "pedestal_from_bytes", "reconstruct",
     "result_from_bytes", "root_bytes",
 ]
 
@@ -30,10 +30,14 @@ def decode_frame(blob: bytes, pedestal=None) -> np.ndarray:
     return _function("compression", "decode_frame")(blob, pedestal)
 
 
+def read_blob_header(blob: bytes) -> dict:
+    """The validated header of a codec blob (its trailer checked), without decoding pixels."""
+    return _function("compression", "read_header")(blob)
+
+
 def blob_pedestal_id(blob: bytes) -> str | None:
     """The pedestal id a codec blob was encoded against, or None."""
-    header = _function("compression", "read_header")(blob)
-    return header.get("pedestal_id") or header.get("codec", {}).get("pedestal_id")
+    return read_blob_header(blob).get("pedestal_id")
 
 
 def pedestal_from_bytes(body: bytes):

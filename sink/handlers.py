@@ -3,7 +3,9 @@
 Each handler gets the stores, the envelope and the envelope's digest, stores the item
 under the key :mod:`sink.layout` gives it (a redelivery overwrites the same key and the
 same InfluxDB point) and returns True once it is durably stored, False if the item must
-not be acknowledged yet (only run_stop: the run is not complete in S3 yet).
+not be acknowledged yet (only run_stop: the run is not complete in S3 yet). A codec blob
+that is damaged or does not match its header raises QuarantineError before anything is
+stored (sink.blob_check).
 """
 
 import json
@@ -11,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from . import layout
+from .blob_check import check_frame_blob, check_sparse_blob
 from .influx_store import reco_point, telemetry_points
 from .object_metadata import frame_metadata, pedestal_metadata, raw_metadata
 
@@ -35,6 +38,7 @@ def header_json(header: dict) -> bytes:
 def store_raw(stores: Stores, envelope, envelope_digest: str) -> bool:
     """The codec blob, with checksum, timestamp, sizes and codec config as object metadata."""
     h = envelope.header
+    check_frame_blob(h, envelope.body)
     stores.s3.put(layout.raw_key(h["detector"], h["run"], h["frame"]), envelope.body,
                   raw_metadata(h, envelope_digest))
     return True
@@ -43,6 +47,7 @@ def store_raw(stores: Stores, envelope, envelope_digest: str) -> bool:
 def store_zs(stores: Stores, envelope, envelope_digest: str) -> bool:
     """The sparse-frame blob."""
     h = envelope.header
+    check_sparse_blob(h, envelope.body)
     stores.s3.put(layout.zs_key(h["detector"], h["run"], h["frame"]), envelope.body,
                   frame_metadata(h, envelope_digest))
     return True

@@ -85,11 +85,12 @@ def send_pedestal(processor, detector, ped, run=1):
 
 
 def send_raw(processor, detector, run, frame, pixels, ped):
+    blob = compression.encode_frame(pixels, ped)
     header = {"kind": "raw", "detector": detector, "key": item_key("raw", run, frame), "run": run,
               "frame": frame, "timestamp": time.time(), "shape": list(SHAPE), "dtype": "uint16",
-              "checksum": pixel_checksum(pixels), "codec": {"id": "pedestal-pair"},
+              "checksum": pixel_checksum(pixels), "codec": compression.read_header(blob)["codec"],
               "raw_bytes": pixels.nbytes, "metadata": {}, "pedestal_id": ped.id}
-    return deliver(processor, header, compression.encode_frame(pixels, ped))
+    return deliver(processor, header, blob)
 
 
 def send_reco(processor, detector, run, frame, timestamp):

@@ -2,38 +2,60 @@
 
 import numpy as np
 
+import compression
+import recon
 from compression.checksum import pixel_checksum
 from edge.wire import Envelope, item_key, topic
 
 DETECTOR = "lime"
-PEDESTAL_ID = "0123456789abcdef0123456789abcdef"
+#: A tiny real pedestal (3 x 4), so bodies are real codec blobs that pass the sink's checks.
+PEDESTAL = recon.Pedestal(np.full((3, 4), 100, np.float32), np.full((3, 4), 2, np.float32), n_frames=100)
+PEDESTAL_ID = PEDESTAL.id
 
 
-def raw_envelope(run=12, frame=3, body=b"blob-bytes", pixels=None, pedestal_id=PEDESTAL_ID,
+def small_frame(value=0):
+    return (np.arange(12, dtype=np.uint16).reshape(3, 4) + 100 + value).astype(np.uint16)
+
+
+def raw_envelope(run=12, frame=3, body=None, pixels=None, pedestal_id=PEDESTAL_ID,
                  codec=None, timestamp=1764050000.25):
-    pixels = np.arange(12, dtype=np.uint16).reshape(3, 4) if pixels is None else pixels
+    """A raw item; ``body`` defaults to the real blob of ``pixels`` (with PEDESTAL if named)."""
+    pixels = small_frame() if pixels is None else pixels
+    if body is None:
+        body = compression.encode_frame(pixels, PEDESTAL if pedestal_id == PEDESTAL_ID else None)
+    if codec is None:
+        codec = compression.read_header(body)["codec"]
     header = {"kind": "raw", "detector": DETECTOR, "key": item_key("raw", run, frame), "run": run,
               "frame": frame, "timestamp": timestamp, "shape": list(pixels.shape),
-              "dtype": "uint16", "checksum": pixel_checksum(pixels),
-              "codec": codec or {"id": "cygno-frame", "mode": "lossless"},
+              "dtype": "uint16", "checksum": pixel_checksum(pixels), "codec": codec,
               "raw_bytes": int(pixels.nbytes), "metadata": {"exposure": 0.3},
               "pedestal_id": pedestal_id}
     return Envelope(header, body)
 
 
-def frame_envelope(kind, run=12, frame=3, body=b"result-bytes", **fields):
+def sparse_blob():
+    sparse = recon.SparseFrame(np.array([0, 2], np.int32), np.array([1, 3], np.int32),
+                               np.array([130, 150], np.uint16), (3, 4))
+    return compression.encode_sparse(sparse, PEDESTAL)
+
+
+def frame_envelope(kind, run=12, frame=3, body=None, **fields):
+    """A zs item (real sparse blob by default) or a reco item (``body`` defaults to b"result")."""
     header = {"kind": kind, "detector": DETECTOR, "key": item_key(kind, run, frame), "run": run,
               "frame": frame, "timestamp": 1764050000.25 + frame, "pedestal_id": PEDESTAL_ID}
     if kind == "zs":
-        header["n_pixels"] = 17
+        header["n_pixels"] = 2
+        body = sparse_blob() if body is None else body
     else:
         header.update({"nSc": 2, "cmos_integral": 1234.5, "max_sc_integral": 800.0,
                        "processing_s": 0.05})
+        body = b"result-bytes" if body is None else body
     header.update(fields)
     return Envelope(header, body)
 
 
-def pedestal_envelope(run=11, body=b"pedestal-file", pedestal_id=PEDESTAL_ID):
+def pedestal_envelope(run=11, body=None, pedestal_id=PEDESTAL_ID):
+    body = PEDESTAL.to_bytes() if body is None else body
     header = {"kind": "pedestal", "detector": DETECTOR, "key": item_key("pedestal", run),
               "run": run, "pedestal_id": pedestal_id, "n_frames": 100, "shape": [3, 4]}
     return Envelope(header, body)

@@ -78,26 +78,35 @@ def test_frame_comes_back_bit_exact(s3, config, tmp_path):
     assert saved.dtype == np.uint16 and np.array_equal(saved, pixels)
 
 
-@needs_codec
-def test_corrupted_blob_is_one_line_error_exit_4(s3, config, tmp_path, capsys):
+def store_then_damage(s3, damage):
+    """A frame stored intact (the sink refuses damaged blobs at ingest), then damaged at rest."""
     pixels = np.arange(12, dtype=np.uint16).reshape(3, 4)
-    blob = bytearray(compression.encode_frame(pixels, None))
-    blob[len(blob) // 2] ^= 0xFF
-    store(s3, raw_envelope(12, 3, body=bytes(blob), pixels=pixels, pedestal_id=None))
-    code, _ = get_frame(config, tmp_path)
+    store(s3, raw_envelope(12, 3, pixels=pixels, pedestal_id=None))
+    key = layout.raw_key(DETECTOR, 12, 3)
+    body, metadata = s3.objects[key]
+    s3.objects[key] = damage(bytearray(body), dict(metadata))
+
+
+def flip_middle_byte(body, metadata):
+    body[len(body) // 2] ^= 0xFF
+    return bytes(body), metadata
+
+
+@needs_codec
+def test_blob_corrupted_at_rest_is_one_line_error_exit_4(s3, config, tmp_path, capsys):
+    store_then_damage(s3, flip_middle_byte)
+    code, out = get_frame(config, tmp_path)
     err = capsys.readouterr().err
     assert code == 4 and err.count("\n") == 1 and "cannot decode" in err
+    assert not out.exists()
 
 
 @needs_codec
 def test_checksum_mismatch_is_one_line_error_exit_4(s3, config, tmp_path, capsys):
-    pixels = np.arange(12, dtype=np.uint16).reshape(3, 4)
-    envelope = raw_envelope(12, 3, body=compression.encode_frame(pixels, None), pixels=pixels + 1,
-                            pedestal_id=None)
-    store(s3, envelope)
+    store_then_damage(s3, lambda body, metadata: (bytes(body), {**metadata, "checksum": "0" * 16}))
     code, _ = get_frame(config, tmp_path)
     err = capsys.readouterr().err
-    assert code == 4 and "expected " + envelope.header["checksum"] in err
+    assert code == 4 and err.count("\n") == 1 and "expected 0000000000000000" in err
 
 
 @needs_codec

@@ -1,9 +1,9 @@
 import json
 
 from sink_envelopes import (DETECTOR, PEDESTAL_ID, frame_envelope, pedestal_envelope, raw_envelope,
-                            run_start_envelope, telemetry_envelope, topic_of)
+                            run_start_envelope, small_frame, telemetry_envelope, topic_of)
 
-from edge.wire import Ack, digest
+from edge.wire import Ack, Envelope, digest
 from sink import layout
 from sink.object_metadata import parse_raw_metadata
 
@@ -17,7 +17,7 @@ def test_raw_frame_is_stored_with_header_fields_as_metadata(processor, stores):
     envelope = raw_envelope()
     ack, payload = deliver(processor, envelope)
     stored = stores.s3.get(layout.raw_key(DETECTOR, 12, 3))
-    assert stored.body == b"blob-bytes"
+    assert stored.body == envelope.body
     fields = parse_raw_metadata(stored.key, stored.metadata)
     assert fields["checksum"] == envelope.header["checksum"]
     assert fields["timestamp"] == envelope.header["timestamp"]
@@ -34,9 +34,10 @@ def test_redelivered_raw_frame_overwrites_the_same_single_key(processor, stores)
 
 
 def test_zs_frame_is_stored_under_zs(processor, stores):
-    ack, _ = deliver(processor, frame_envelope("zs", body=b"sparse"))
+    envelope = frame_envelope("zs")
+    ack, _ = deliver(processor, envelope)
     stored = stores.s3.get(layout.zs_key(DETECTOR, 12, 3))
-    assert stored.body == b"sparse" and stored.metadata["n-pixels"] == "17"
+    assert stored.body == envelope.body and stored.metadata["n-pixels"] == "2"
     assert ack.key == "zs-r00012-f000003"
 
 
@@ -57,7 +58,7 @@ def test_redelivered_reco_overwrites_its_influx_point(processor, stores):
 
 
 def test_pedestal_is_stored_by_run_and_indexed_by_id(processor, stores):
-    deliver(processor, pedestal_envelope(run=11, body=b"ped"))
+    deliver(processor, pedestal_envelope(run=11))
     key = layout.pedestal_key(DETECTOR, 11)
     assert stores.s3.get(key).metadata["pedestal-id"] == PEDESTAL_ID
     index = json.loads(stores.s3.get(layout.pedestal_index_key(DETECTOR, PEDESTAL_ID)).body)
@@ -103,3 +104,32 @@ def test_reco_refused_by_influx_is_quarantined_and_acked(stores):
     assert ack == Ack("reco-r00012-f000003", digest(payload))
     reason_key = layout.quarantine_keys(DETECTOR, "reco", digest(payload))[1]
     assert "field type conflict" in json.loads(stores.s3.get(reason_key).body)["reason"]
+
+
+def test_damaged_raw_blob_is_quarantined_not_stored(processor, stores):
+    envelope = raw_envelope()
+    body = bytearray(envelope.body)
+    body[len(body) // 2] ^= 0x01
+    ack, payload = deliver(processor, Envelope(envelope.header, bytes(body)))
+    assert ack.key == "raw-r00012-f000003"
+    assert not stores.s3.exists(layout.raw_key(DETECTOR, 12, 3))
+    reason_key = layout.quarantine_keys(DETECTOR, "raw", digest(payload))[1]
+    assert "not an intact codec blob" in json.loads(stores.s3.get(reason_key).body)["reason"]
+
+
+def test_raw_blob_of_another_frame_is_quarantined(processor, stores):
+    other = raw_envelope(pixels=small_frame(7))
+    ack, _ = deliver(processor, Envelope(raw_envelope().header, other.body))
+    assert processor.counts()["quarantined_raw"] == 1
+    assert not stores.s3.exists(layout.raw_key(DETECTOR, 12, 3))
+
+
+def test_raw_blob_of_another_pedestal_is_quarantined(processor, stores):
+    header = dict(raw_envelope().header, pedestal_id="ffffffffffffffffffffffffffffffff")
+    deliver(processor, Envelope(header, raw_envelope().body))
+    assert processor.counts()["quarantined_raw"] == 1
+
+
+def test_zs_body_that_is_a_frame_blob_is_quarantined(processor, stores):
+    deliver(processor, frame_envelope("zs", body=raw_envelope().body))
+    assert processor.counts()["quarantined_zs"] == 1

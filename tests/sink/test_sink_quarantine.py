@@ -73,7 +73,7 @@ def test_pedestal_id_must_be_a_safe_key_part():
 
 
 def test_raw_item_needs_a_body():
-    reject(raw_envelope(body=b""), match="empty body")
+    reject(Envelope(raw_envelope().header, b""), TOPIC, match="empty body")
 
 
 def test_raw_shape_must_be_two_positive_ints():

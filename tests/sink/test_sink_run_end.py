@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import uproot
 from sink_envelopes import (DETECTOR, PEDESTAL_ID, frame_envelope, raw_envelope, run_start_envelope,
-                            run_stop_envelope, topic_of)
+                            run_stop_envelope, small_frame, topic_of)
 
 import recon
 from sink import layout
@@ -18,8 +18,7 @@ def deliver(processor, envelope):
 def store_run(processor, frames=(0, 1, 2), run=12):
     deliver(processor, run_start_envelope(run))
     for frame in frames:
-        pixels = np.full((3, 4), frame, dtype=np.uint16)
-        deliver(processor, raw_envelope(run, frame, body=b"b" * (10 + frame), pixels=pixels))
+        assert deliver(processor, raw_envelope(run, frame, pixels=small_frame(frame)))
 
 
 def reco_result(run, frame, n_clusters):
@@ -45,13 +44,15 @@ def test_complete_run_gets_manifest_and_ack(processor, stores, sleeps):
     doc = manifest(stores)
     assert [f["frame"] for f in doc["frames"]] == [0, 1, 2]
     assert doc["frames"][1]["key"] == layout.raw_key(DETECTOR, 12, 1)
-    assert doc["frames"][1]["size"] == 11
-    assert doc["frames"][1]["checksum"] == raw_envelope(pixels=np.full((3, 4), 1, np.uint16)).header["checksum"]
+    frame_1 = raw_envelope(12, 1, pixels=small_frame(1))
+    assert doc["frames"][1]["size"] == len(frame_1.body)
+    assert doc["frames"][1]["checksum"] == frame_1.header["checksum"]
     assert doc["start_timestamp"] == 1764049999.0 and doc["stop_timestamp"] == 1764050100.0
     assert doc["quarantined"] == [3] and doc["pedestal_ids"] == [PEDESTAL_ID]
-    assert doc["codecs"] == [{"id": "cygno-frame", "mode": "lossless"}]
+    assert doc["codecs"] == [frame_1.header["codec"]]
+    sizes = [len(raw_envelope(12, f, pixels=small_frame(f)).body) for f in range(3)]
     assert doc["totals"]["frames_stored"] == 3 and doc["totals"]["raw_bytes"] == 72
-    assert doc["totals"]["stored_bytes"] == 33 and doc["totals"]["frames_daq"] == 4
+    assert doc["totals"]["stored_bytes"] == sum(sizes) and doc["totals"]["frames_daq"] == 4
 
 
 def test_incomplete_run_waits_then_leaves_run_stop_unacked(processor, stores, sleeps):
