@@ -15,7 +15,7 @@ from .pair_kernels import PairStreams
 from .zstd_sections import compress_section, decompress_section
 
 __all__ = ["FrameCodec", "check_frame", "check_int", "frame_header", "verify_checksum",
-           "pair_sections", "read_pair_sections"]
+           "pair_sections", "read_pair_sections", "read_overflow_sections"]
 
 
 class FrameCodec:
@@ -114,16 +114,23 @@ def read_pair_sections(header: dict, sections: list, first: int) -> PairStreams:
     """Decompress ``sections[first:first + 3]`` into PairStreams, sizes checked against the shape."""
     rows, cols = header["shape"]
     n = rows * cols
-    sizes = [size for _, size in header["sections"][first:first + 3]]
-    if len(sizes) != 3:
-        raise CodecError(f"blob has {len(header['sections'])} sections, pair coding needs {first + 3}")
-    symbols = decompress_section(sections[first], sizes[0], (n + 1) // 2, "symbols")
+    if len(sections) < first + 3:
+        raise CodecError(f"blob has {len(sections)} sections, pair coding needs {first + 3}")
+    symbols = decompress_section(sections[first], header["sections"][first][1], (n + 1) // 2, "symbols")
     if len(symbols) != (n + 1) // 2:
         raise CodecError(f"section 'symbols' has {len(symbols)} bytes, a {rows}x{cols} frame needs "
                          f"{(n + 1) // 2}")
-    overflow = decompress_section(sections[first + 1], sizes[1], n, "overflow")
-    escapes = decompress_section(sections[first + 2], sizes[2], 2 * n, "escapes")
+    overflow, escapes = read_overflow_sections(header, sections, first + 1)
+    return PairStreams(np.frombuffer(symbols, np.uint8), overflow, escapes)
+
+
+def read_overflow_sections(header: dict, sections: list, first: int) -> tuple:
+    """``(overflow uint8, escapes uint16)`` from ``sections[first:first + 2]``."""
+    n = header["shape"][0] * header["shape"][1]
+    if len(sections) < first + 2:
+        raise CodecError(f"blob has {len(sections)} sections, overflow and escapes need {first + 2}")
+    overflow = decompress_section(sections[first], header["sections"][first][1], n, "overflow")
+    escapes = decompress_section(sections[first + 1], header["sections"][first + 1][1], 2 * n, "escapes")
     if len(escapes) % 2:
         raise CodecError(f"section 'escapes' has an odd byte count {len(escapes)}")
-    return PairStreams(np.frombuffer(symbols, np.uint8), np.frombuffer(overflow, np.uint8),
-                       np.frombuffer(escapes, "<u2").astype(np.uint16))
+    return np.frombuffer(overflow, np.uint8), np.frombuffer(escapes, "<u2").astype(np.uint16)

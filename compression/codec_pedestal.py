@@ -9,11 +9,14 @@ The blob names the pedestal by its fingerprint; decoding needs the same pedestal
 import numpy as np
 
 from .codec_base import (FrameCodec, check_frame, check_int, frame_header, pair_sections,
-                         read_pair_sections, verify_checksum)
+                         read_overflow_sections, read_pair_sections, verify_checksum)
 from .container import pack_blob
+from .zstd_sections import compress_section, decompress_section
 from .errors import CodecError
-from .pair_kernels import DEFAULT_ALPHABET, check_alphabet, decode_pairs, encode_pairs
+from .pair_kernels import DEFAULT_ALPHABET, PairStreams, check_alphabet, decode_pairs, encode_pairs
 from .pedestal_prep import check_pedestal_matches, prepare_pedestal
+from .sigma_classes import (MAX_CLASSES, cached_class_edges, check_edges, gather_by_class, pair_class_map,
+                            scatter_by_class)
 
 __all__ = ["PedestalPairCodec"]
 
@@ -28,13 +31,18 @@ class PedestalPairCodec(FrameCodec):
     alphabet : int in [2, 16]
         Zigzagged residuals ``0 .. alphabet-2`` go into the pair symbol; larger ones
         continue in the overflow stream.
+    classes : int in [1, 4]
+        Noise classes per pixel (:mod:`compression.sigma_classes`): 1 codes all pairs
+        with one table (fastest); K > 1 reorders the pair symbols into K * K classes by
+        the pedestal's sigma, each with its own tables (worth it for a broad sigma map).
     """
 
     codec_id = "cygno_pedestal_pairs"
-    defaults = {"level": 1, "alphabet": DEFAULT_ALPHABET}
+    defaults = {"level": 1, "alphabet": DEFAULT_ALPHABET, "classes": 1}
 
     def _check_params(self) -> None:
         check_int(self.params, "level", 1, 22)
+        check_int(self.params, "classes", 1, MAX_CLASSES)
         self.params["alphabet"] = check_alphabet(self.params["alphabet"])
 
     def encode(self, frame: np.ndarray, pedestal=None) -> bytes:
@@ -45,14 +53,49 @@ class PedestalPairCodec(FrameCodec):
         prepared = prepare_pedestal(pedestal, frame.shape)
         streams = encode_pairs(frame, prepared.base, self.params["alphabet"])
         header = frame_header(self, frame, prepared.id)
-        return pack_blob(header, pair_sections(streams, self.params["level"]))
+        if self.params["classes"] == 1:
+            return pack_blob(header, pair_sections(streams, self.params["level"]))
+        edges = cached_class_edges(prepared.id, prepared.sigma, self.params["classes"])
+        classes, starts = pair_class_map(prepared.id, prepared.sigma, edges)
+        ordered = scatter_by_class(streams.symbols, classes, starts)
+        bounds = [*starts, ordered.size]
+        sections = [compress_section(ordered[bounds[k]:bounds[k + 1]], self.params["level"])
+                    for k in range(len(starts))]
+        header["class_edges"] = edges
+        return pack_blob(header, sections + pair_sections(streams, self.params["level"])[1:])
 
     def decode_sections(self, header: dict, sections: list, pedestal=None) -> np.ndarray:
         """Frame from an unpacked blob; the pedestal must be the one the blob names."""
-        if header.get("pedestal_id") is None or len(sections) != 3:
-            raise CodecError(f"a {self.codec_id} blob has 3 sections and a pedestal id, got "
-                             f"{len(sections)} sections, pedestal_id {header.get('pedestal_id')!r}")
+        if header.get("pedestal_id") is None:
+            raise CodecError(f"a {self.codec_id} blob must name its pedestal, header has none")
         prepared = check_pedestal_matches(header, pedestal)
-        streams = read_pair_sections(header, sections, 0)
+        if self.params["classes"] == 1:
+            _check_count(sections, 3)
+            streams = read_pair_sections(header, sections, 0)
+        else:
+            edges = check_edges(header.get("class_edges"))
+            classes, starts = pair_class_map(prepared.id, prepared.sigma, edges)
+            _check_count(sections, len(starts) + 2)
+            overflow, escapes = read_overflow_sections(header, sections, len(starts))
+            symbols = gather_by_class(_class_streams(header, sections, starts, classes.size), classes,
+                                      starts)
+            streams = PairStreams(symbols, overflow, escapes)
         frame = decode_pairs(streams, prepared.base, header["shape"], self.params["alphabet"])
         return verify_checksum(header, frame)
+
+
+def _check_count(sections: list, expected: int) -> None:
+    if len(sections) != expected:
+        raise CodecError(f"a cygno_pedestal_pairs blob of this config has {expected} sections, "
+                         f"got {len(sections)}")
+
+
+def _class_streams(header: dict, sections: list, starts: np.ndarray, n_pairs: int) -> np.ndarray:
+    """The symbols of every class, decompressed and concatenated in class order."""
+    sizes = np.diff([*starts, n_pairs])
+    parts = [decompress_section(sections[k], header["sections"][k][1], int(size), f"symbols class {k}")
+             for k, size in enumerate(sizes)]
+    if [len(part) for part in parts] != list(sizes):
+        raise CodecError(f"class sections hold {[len(p) for p in parts]} symbols, the pedestal's "
+                         f"classes need {list(sizes)}")
+    return np.frombuffer(b"".join(parts), np.uint8)

@@ -3,19 +3,32 @@
 ``encode_frame`` chooses the codec: the pedestal codec when a pedestal is given,
 the self-contained column codec otherwise, the lossy dither codec only when
 ``lossy_q`` is passed explicitly. Decoders are chosen by the blob's own config.
+
+With a pedestal, noise classes (:mod:`compression.sigma_classes`) are used when the
+pedestal's sigma map is broad enough for them to pay: the predicted saving of
+:data:`AUTO_CLASSES` classes is at least :data:`AUTO_CLASS_GAIN` (decided once per
+pedestal). A narrow map (the simulator's LIME camera) keeps the faster single table.
 """
 
 import numpy as np
 
+from .codec_base import check_frame
 from .codec_column import ColumnPairCodec
 from .codec_dither import DitherQuantizeCodec
 from .codec_pedestal import PedestalPairCodec
 from .codec_sparse import SparsePixelCodec, SparsePixels
 from .container import unpack_blob
 from .errors import CodecError
+from .pedestal_prep import prepare_pedestal
 from .registry import get_codec
+from .sigma_classes import cached_predicted_gain
 
-__all__ = ["encode_frame", "decode_frame", "encode_sparse", "decode_sparse"]
+__all__ = ["encode_frame", "decode_frame", "encode_sparse", "decode_sparse", "AUTO_CLASSES",
+           "AUTO_CLASS_GAIN"]
+
+#: Noise classes used when they pay, and the predicted relative saving that makes them pay.
+AUTO_CLASSES = 4
+AUTO_CLASS_GAIN = 0.025
 
 
 def encode_frame(frame: np.ndarray, pedestal=None, lossy_q: float | None = None) -> bytes:
@@ -38,7 +51,11 @@ def encode_frame(frame: np.ndarray, pedestal=None, lossy_q: float | None = None)
     if lossy_q is not None:
         return DitherQuantizeCodec(q=lossy_q).encode(frame, pedestal)
     if pedestal is not None:
-        return PedestalPairCodec().encode(frame, pedestal)
+        frame = check_frame(frame)
+        prepared = prepare_pedestal(pedestal, frame.shape)
+        gain = cached_predicted_gain(prepared.id, prepared.sigma, AUTO_CLASSES)
+        return PedestalPairCodec(classes=AUTO_CLASSES if gain >= AUTO_CLASS_GAIN else 1).encode(
+            frame, prepared)
     return ColumnPairCodec().encode(frame)
 
 

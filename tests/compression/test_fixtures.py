@@ -25,8 +25,9 @@ def _pedestal(expected, prefix="pedestal"):
     return types.SimpleNamespace(mean=expected[f"{prefix}_mean"], sigma=expected[f"{prefix}_sigma"])
 
 
-def test_pedestal_fixture_decodes(expected):
-    decoded = compression.decode_frame(_blob("frame_pedestal_v1.bin"), _pedestal(expected))
+@pytest.mark.parametrize("name", ["frame_pedestal_v1.bin", "frame_pedestal_classes4_v1.bin"])
+def test_pedestal_fixtures_decode(expected, name):
+    decoded = compression.decode_frame(_blob(name), _pedestal(expected))
     assert np.array_equal(decoded, expected["frame"])
 
 

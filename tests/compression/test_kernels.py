@@ -57,3 +57,16 @@ def test_column_base_is_the_column_median_of_sampled_rows():
     frame = np.random.default_rng(0).integers(90, 110, (33, 12), dtype=np.uint16)
     expected = np.sort(frame[::4], axis=0)[frame[::4].shape[0] // 2]
     assert np.array_equal(column_base(frame, 4)[0], expected)
+
+
+def test_class_scatter_and_gather_match_reference():
+    from compression.sigma_classes import (gather_by_class, gather_by_class_reference,
+                                           scatter_by_class, scatter_by_class_reference)
+    rng = np.random.default_rng(8)
+    symbols = rng.integers(0, 256, 1001).astype(np.uint8)
+    classes = rng.integers(0, 5, 1001).astype(np.uint8)
+    starts = np.concatenate([[0], np.cumsum(np.bincount(classes, minlength=5))[:-1]]).astype(np.int64)
+    stream = scatter_by_class(symbols, classes, starts)
+    assert np.array_equal(stream, scatter_by_class_reference(symbols, classes, starts))
+    assert np.array_equal(gather_by_class(stream, classes, starts), symbols)
+    assert np.array_equal(gather_by_class_reference(stream, classes, starts), symbols)

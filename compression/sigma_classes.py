@@ -1,0 +1,158 @@
+"""Noise classes of pixel pairs: code quiet and noisy pairs with separate Huffman tables.
+
+One Huffman table over all residuals pays for the mixture of noise levels. When the
+pedestal's sigma map is broad, each pixel gets one of K <= 4 classes (sigma against
+quantile edges written in the blob header) and a pair the class ``c0 * K + c1``; the
+pair symbols are reordered class by class (stable, so raster order within a class)
+and each class is coded with its own table. Classes come from the pedestal only, so
+the decoder rebuilds the same order without any side data.
+
+Reordering costs a scatter (encode) and a gather (decode) of one byte per pair, so
+:func:`predicted_gain` decides whether it pays for a given pedestal.
+"""
+
+import threading
+from collections import OrderedDict
+
+import numba
+import numpy as np
+
+from .errors import CodecError
+
+__all__ = ["MAX_CLASSES", "class_edges", "cached_class_edges", "cached_predicted_gain",
+           "check_edges", "pixel_classes", "pair_class_map", "predicted_gain",
+           "scatter_by_class", "gather_by_class", "scatter_by_class_reference",
+           "gather_by_class_reference"]
+
+#: Classes per pixel; a pair has one of MAX_CLASSES**2 = 16 classes.
+MAX_CLASSES = 4
+_cache = OrderedDict()
+_lock = threading.Lock()
+
+
+def pixel_classes(sigma: np.ndarray, edges: list) -> np.ndarray:
+    """uint8 class of every pixel (raster order, padded with class 0 to an even count)."""
+    flat = np.ascontiguousarray(sigma, dtype=np.float32).reshape(-1)
+    classes = np.searchsorted(np.asarray(edges, dtype=np.float32), flat, side="right").astype(np.uint8)
+    return np.append(classes, np.uint8(0)) if classes.size % 2 else classes
+
+
+def class_edges(sigma: np.ndarray, n_classes: int) -> list:
+    """At most ``n_classes - 1`` increasing float32 quantile edges of sigma (as floats)."""
+    quantiles = np.quantile(np.asarray(sigma, dtype=np.float32), np.arange(1, n_classes) / n_classes)
+    return sorted({float(np.float32(edge)) for edge in quantiles})
+
+
+def cached_class_edges(pedestal_id: str, sigma: np.ndarray, n_classes: int) -> list:
+    """:func:`class_edges`, computed once per pedestal and class count."""
+    return _cached(("edges", pedestal_id, n_classes), lambda: class_edges(sigma, n_classes))
+
+
+def cached_predicted_gain(pedestal_id: str, sigma: np.ndarray, n_classes: int) -> float:
+    """:func:`predicted_gain`, computed once per pedestal and class count."""
+    return _cached(("gain", pedestal_id, n_classes), lambda: predicted_gain(sigma, n_classes))
+
+
+def pair_class_map(pedestal_id: str, sigma: np.ndarray, edges: list) -> tuple:
+    """``(class of each pair uint8, start of each class in the reordered stream)``, cached."""
+    return _cached(("map", pedestal_id, tuple(edges)), lambda: _class_map(sigma, edges))
+
+
+def _class_map(sigma: np.ndarray, edges: list) -> tuple:
+    per_pixel = pixel_classes(sigma, edges)
+    k = len(edges) + 1
+    classes = (per_pixel[0::2] * k + per_pixel[1::2]).astype(np.uint8)
+    counts = np.bincount(classes, minlength=k * k)
+    return classes, np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+
+
+def _cached(key, compute):
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    value = compute()
+    with _lock:
+        _cache[key] = value
+        while len(_cache) > 12:
+            _cache.popitem(last=False)
+    return value
+
+
+def check_edges(edges) -> list:
+    """Edges from a blob header: a sorted list of at most 3 finite numbers."""
+    if not isinstance(edges, list) or len(edges) > MAX_CLASSES - 1 or not all(
+            isinstance(e, (int, float)) and not isinstance(e, bool) and np.isfinite(e) for e in edges) \
+            or edges != sorted(edges):
+        raise CodecError(f"class_edges must be a sorted list of at most {MAX_CLASSES - 1} numbers, "
+                         f"got {edges!r}")
+    return edges
+
+
+def predicted_gain(sigma: np.ndarray, n_classes: int) -> float:
+    """Expected relative size saving of ``n_classes`` noise classes over one table.
+
+    Models each pixel's residual as a rounded Gaussian of its sigma: the entropy of
+    the mixture over all pixels versus the mean entropy of the per-class mixtures.
+    """
+    log_sigma = np.log(np.maximum(np.asarray(sigma, dtype=np.float64).ravel(), 0.3))
+    counts, bin_edges = np.histogram(log_sigma, bins=48)
+    centres = np.exp((bin_edges[:-1] + bin_edges[1:]) / 2)
+    values = np.arange(-200, 201)
+    pmfs = np.exp(-0.5 * (values[None, :] / centres[:, None]) ** 2)
+    pmfs /= pmfs.sum(axis=1, keepdims=True)
+    weights = counts / counts.sum()
+    single = _entropy(weights @ pmfs)
+    order = np.cumsum(weights)
+    split = np.minimum((order * n_classes).astype(int), n_classes - 1)
+    per_class = sum(weights[split == k].sum() * _entropy(weights[split == k] @ pmfs[split == k]
+                                                          / weights[split == k].sum())
+                    for k in range(n_classes) if weights[split == k].sum() > 0)
+    return float((single - per_class) / single)
+
+
+def _entropy(pmf: np.ndarray) -> float:
+    pmf = pmf[pmf > 0]
+    return float(-(pmf * np.log2(pmf)).sum())
+
+
+def scatter_by_class(symbols: np.ndarray, classes: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``symbols`` reordered class by class (stable); same length."""
+    out = np.empty_like(symbols)
+    _scatter(symbols, classes, starts.copy(), out)
+    return out
+
+
+def gather_by_class(stream: np.ndarray, classes: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`scatter_by_class`."""
+    out = np.empty_like(stream)
+    _gather(stream, classes, starts.copy(), out)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _scatter(symbols, classes, cursor, out):
+    for i in range(symbols.size):
+        c = classes[i]
+        out[cursor[c]] = symbols[i]
+        cursor[c] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _gather(stream, classes, cursor, out):
+    for i in range(out.size):
+        c = classes[i]
+        out[i] = stream[cursor[c]]
+        cursor[c] += 1
+
+
+def scatter_by_class_reference(symbols, classes, starts) -> np.ndarray:
+    """numpy twin of :func:`scatter_by_class`."""
+    return symbols[np.argsort(classes, kind="stable")]
+
+
+def gather_by_class_reference(stream, classes, starts) -> np.ndarray:
+    """numpy twin of :func:`gather_by_class`."""
+    out = np.empty_like(stream)
+    out[np.argsort(classes, kind="stable")] = stream
+    return out
