@@ -35,7 +35,7 @@ from server_commands import (  # noqa: E402
 )
 from victoria_query import VictoriaQuery  # noqa: E402
 
-__all__ = ["Endpoints", "LocalServices", "ServiceError"]
+__all__ = ["Endpoints", "LocalServices", "ServiceError", "make_s3_client", "stop_workdir"]
 
 HOST = "127.0.0.1"
 S3_ACCESS_KEY = "cygno-dev-access"
@@ -109,7 +109,7 @@ class LocalServices:
         if self._servers:
             raise ServiceError(f"services already started in {self.workdir}")
         self.workdir.mkdir(parents=True, exist_ok=True)
-        kill_leftovers(self.workdir)
+        stop_workdir(self.workdir)
         try:
             self._start_on_free_ports()
         except ServiceError as exc:
@@ -198,6 +198,8 @@ class LocalServices:
     def _start_on_free_ports(self) -> None:
         mqtt_port, vm_port, *weed = free_ports(2 + len(WEED_PORT_NAMES))
         self._weed_ports = dict(zip(WEED_PORT_NAMES, weed, strict=True))
+        (self.workdir / "seaweedfs").mkdir(parents=True, exist_ok=True)
+        (self.workdir / "seaweedfs" / "ports.json").write_text(json.dumps(self._weed_ports))
         self._endpoints = Endpoints(
             HOST, mqtt_port, f"http://{HOST}:{self._weed_ports['s3']}", S3_ACCESS_KEY,
             S3_SECRET_KEY, S3_REGION, f"http://{HOST}:{vm_port}", INFLUX_TOKEN, INFLUX_ORG,
@@ -237,6 +239,17 @@ class LocalServices:
                    lambda: client.list_buckets() is not None and _weed_free_volumes(master) > 0)
 
 
+def stop_workdir(workdir) -> list[str]:
+    """Kill the servers of any run recorded under ``workdir`` (even a crashed one), remove
+    the sockets its SeaweedFS left in /tmp; the names of the servers killed."""
+    workdir = Path(workdir).resolve()
+    killed = kill_leftovers(workdir)
+    ports_file = workdir / "seaweedfs" / "ports.json"
+    if ports_file.exists():
+        remove_weed_sockets(json.loads(ports_file.read_text()).values())
+    return killed
+
+
 def _weed_free_volumes(master_url: str) -> int:
     import urllib.request
 
@@ -265,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=["env", "json"], default="env")
     args = parser.parse_args(argv)
     if args.command == "stop":
-        killed = kill_leftovers(Path(args.dir).resolve())
+        killed = stop_workdir(args.dir)
         print(f"stopped {', '.join(killed) or 'nothing (no server was running)'}", file=sys.stderr)
         return 0
     try:

@@ -257,3 +257,18 @@ def test_start_retries_once_when_a_picked_port_is_taken(tmp_path, monkeypatch):
             assert "Address already in use" in (tmp_path / "mosquitto" / "mosquitto.log").read_text()
     finally:
         squatter.close()
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_cli_start_prints_exports_and_stop_leaves_nothing_running(tmp_path):
+    started = subprocess.run([sys.executable, str(SCRIPT), "start", "--dir", str(tmp_path)],
+                             capture_output=True, text=True, timeout=120)
+    pids = [int(p.read_text().split()[0]) for p in tmp_path.glob("*/server.pid")]
+    stopped = subprocess.run([sys.executable, str(SCRIPT), "stop", "--dir", str(tmp_path)],
+                             capture_output=True, text=True, timeout=120)
+    exports = dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines())
+    assert started.returncode == 0, started.stderr
+    assert exports["CYGNO_S3_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+    assert len(pids) == 3 and not any(_running(pid) for pid in pids)
+    assert "stopped mosquitto, seaweedfs, victoria-metrics" in stopped.stderr
