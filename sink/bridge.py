@@ -12,8 +12,13 @@ import numpy as np
 from .errors import NotLandedError
 
 __all__ = [
-    "decode_frame", "read_blob_header", "blob_pedestal_id", "pedestal_from_bytes", "reconstruct",
-    "result_from_bytes", "root_bytes",
+    "blob_pedestal_id",
+    "decode_frame",
+    "pedestal_from_bytes",
+    "read_blob_header",
+    "reconstruct",
+    "result_from_bytes",
+    "root_bytes",
 ]
 
 

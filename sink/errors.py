@@ -1,8 +1,12 @@
 """Errors of the cloud sink; each also inherits a built-in so generic callers catch them."""
 
 __all__ = [
-    "SinkError", "ObjectMissingError", "CorruptObjectError", "StoreError",
-    "QuarantineError", "NotLandedError",
+    "CorruptObjectError",
+    "NotLandedError",
+    "ObjectMissingError",
+    "QuarantineError",
+    "SinkError",
+    "StoreError",
 ]
 
 

@@ -17,8 +17,17 @@ from .blob_check import check_frame_blob, check_sparse_blob
 from .influx_store import reco_point, telemetry_points
 from .object_metadata import frame_metadata, pedestal_metadata, raw_metadata
 
-__all__ = ["Stores", "HANDLERS", "store_raw", "store_zs", "store_reco", "store_pedestal",
-           "store_run_start", "store_telemetry", "header_json"]
+__all__ = [
+    "HANDLERS",
+    "Stores",
+    "header_json",
+    "store_pedestal",
+    "store_raw",
+    "store_reco",
+    "store_run_start",
+    "store_telemetry",
+    "store_zs",
+]
 
 log = logging.getLogger(__name__)
 

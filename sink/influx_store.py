@@ -16,7 +16,7 @@ from influxdb_client.rest import ApiException
 from .errors import QuarantineError
 from .retry import RetryPolicy, retry
 
-__all__ = ["InfluxStore", "reco_point", "telemetry_points", "seconds_to_ns"]
+__all__ = ["InfluxStore", "reco_point", "seconds_to_ns", "telemetry_points"]
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +66,10 @@ def telemetry_points(header: dict) -> list[Point]:
 class InfluxStore:
     """Synchronous writes to one org/bucket; each write retries per ``policy``."""
 
-    def __init__(self, influx_config: dict, policy: RetryPolicy = RetryPolicy()):
+    def __init__(self, influx_config: dict, policy: RetryPolicy | None = None):
         self.org = influx_config["org"]
         self.bucket = influx_config["bucket"]
-        self.policy = policy
+        self.policy = policy or RetryPolicy()
         self._client = InfluxDBClient(url=influx_config["url"], token=influx_config["token"],
                                       org=self.org, timeout=30_000)
         self._write_api = self._client.write_api(write_options=SYNCHRONOUS)

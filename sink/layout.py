@@ -20,10 +20,25 @@ keys through these functions, so a layout change happens here and nowhere else::
 import re
 
 __all__ = [
-    "RAW_EXT", "ZS_EXT", "RECO_EXT", "PEDESTAL_EXT",
-    "raw_key", "raw_prefix", "manifest_key", "zs_key", "reco_key", "reco_prefix",
-    "root_key", "replay_root_key", "pedestal_key", "pedestal_prefix", "pedestal_index_key",
-    "run_start_key", "run_stop_key", "quarantine_keys", "frame_of_key",
+    "PEDESTAL_EXT",
+    "RAW_EXT",
+    "RECO_EXT",
+    "ZS_EXT",
+    "frame_of_key",
+    "manifest_key",
+    "pedestal_index_key",
+    "pedestal_key",
+    "pedestal_prefix",
+    "quarantine_keys",
+    "raw_key",
+    "raw_prefix",
+    "reco_key",
+    "reco_prefix",
+    "replay_root_key",
+    "root_key",
+    "run_start_key",
+    "run_stop_key",
+    "zs_key",
 ]
 
 RAW_EXT = "cyf"

@@ -9,7 +9,7 @@ times, the frames the edge quarantined, and totals.
 
 import json
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from compression.checksum import CHECKSUM_ALGORITHM
 
@@ -17,7 +17,7 @@ from . import layout
 from .errors import ObjectMissingError
 from .object_metadata import parse_raw_metadata
 
-__all__ = ["MANIFEST_FORMAT", "stored_frames", "wait_until", "build_manifest", "manifest_bytes"]
+__all__ = ["MANIFEST_FORMAT", "build_manifest", "manifest_bytes", "stored_frames", "wait_until"]
 
 MANIFEST_FORMAT = "cygno-run-manifest/1"
 

@@ -9,7 +9,7 @@ import json
 
 from .errors import CorruptObjectError
 
-__all__ = ["raw_metadata", "parse_raw_metadata", "frame_metadata", "pedestal_metadata"]
+__all__ = ["frame_metadata", "parse_raw_metadata", "pedestal_metadata", "raw_metadata"]
 
 
 def _json(value) -> str:

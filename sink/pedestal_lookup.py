@@ -10,7 +10,7 @@ import json
 from . import bridge, layout
 from .errors import CorruptObjectError, ObjectMissingError
 
-__all__ = ["find_pedestal_key", "PedestalCache"]
+__all__ = ["PedestalCache", "find_pedestal_key"]
 
 
 def find_pedestal_key(s3, detector: str, pedestal_id: str) -> str:

@@ -88,11 +88,10 @@ def _safe(part: str) -> str:
 
 def _key_guess(payload: bytes, envelope_digest: str) -> str:
     """The item key the edge used, if the header says; it lets the edge drop the bad item."""
+    fallback = f"quarantine-{envelope_digest}"
     try:  # the envelope prefix: 4-byte magic, 1-byte version, 4-byte big-endian header length
         header_len = int.from_bytes(payload[5:9], "big")
         key = json.loads(payload[9:9 + header_len]).get("key")
-        if isinstance(key, str):
-            return key
-    except Exception:  # noqa: BLE001 - a garbage payload has no key
-        pass
-    return f"quarantine-{envelope_digest}"
+    except (ValueError, AttributeError):  # a garbage payload has no key
+        return fallback
+    return key if isinstance(key, str) else fallback

@@ -11,7 +11,7 @@ import logging
 from . import bridge, layout
 from .manifest import stored_frames
 
-__all__ = ["expected_reco_frames", "write_run_root", "results_to_root_bytes"]
+__all__ = ["expected_reco_frames", "results_to_root_bytes", "write_run_root"]
 
 log = logging.getLogger(__name__)
 

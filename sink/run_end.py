@@ -8,8 +8,8 @@ edge republishes it later, when the missing frames have (most likely) arrived.
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from . import layout
 from .handlers import Stores, header_json

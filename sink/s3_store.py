@@ -16,7 +16,7 @@ import botocore.exceptions
 from .errors import CorruptObjectError, ObjectMissingError
 from .retry import RetryPolicy, retry
 
-__all__ = ["StoredObject", "S3Store"]
+__all__ = ["S3Store", "StoredObject"]
 
 log = logging.getLogger(__name__)
 _MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
@@ -36,9 +36,9 @@ class StoredObject:
 class S3Store:
     """One bucket on one S3 endpoint; every call retries transient errors per ``policy``."""
 
-    def __init__(self, s3_config: dict, policy: RetryPolicy = RetryPolicy()):
+    def __init__(self, s3_config: dict, policy: RetryPolicy | None = None):
         self.bucket = s3_config["bucket"]
-        self.policy = policy
+        self.policy = policy or RetryPolicy()
         self._client = boto3.session.Session().client(
             "s3",
             endpoint_url=s3_config["endpoint_url"],

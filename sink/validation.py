@@ -13,7 +13,7 @@ from edge.wire import Envelope, WireError, item_key
 
 from .errors import QuarantineError
 
-__all__ = ["validate_message", "topic_parts"]
+__all__ = ["topic_parts", "validate_message"]
 
 _SAFE_PART = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _CHECKSUM = re.compile(r"^[0-9a-f]{16}$")

@@ -17,8 +17,8 @@ import pytest
 
 import compression
 import recon
-from edge.wire import Envelope, item_key, topic
 from compression.checksum import pixel_checksum
+from edge.wire import Envelope, item_key, topic
 from sink import layout
 from sink.errors import ObjectMissingError, StoreError
 from sink.handlers import Stores

@@ -29,8 +29,9 @@ def store_with(write_api, max_total_s=0.05):
 def test_points_are_written_as_line_protocol():
     api = FakeWriteApi()
     store_with(api).write([reco_point(frame_envelope("reco").header)])
-    assert api.records == [["reco,detector=lime,run=12 cmos_integral=1234.5,frame=3i,"
-                            "max_sc_integral=800,nSc=2i,processing_s=0.05 1764050003250000000"]]
+    line = ("reco,detector=lime,run=12 cmos_integral=1234.5,frame=3i,"
+            "max_sc_integral=800,nSc=2i,processing_s=0.05 1764050003250000000")
+    assert api.records == [[line]]
 
 
 def test_point_with_only_nan_fields_is_dropped():

@@ -5,9 +5,9 @@ from sink.retry import RetryPolicy, retry
 
 
 class Flaky:
-    def __init__(self, failures, error=ConnectionError("refused")):
+    def __init__(self, failures, error=None):
         self.failures = failures
-        self.error = error
+        self.error = error or ConnectionError("refused")
         self.calls = 0
 
     def __call__(self):

@@ -4,8 +4,16 @@ import json
 import numpy as np
 import pytest
 import uproot
-from sink_envelopes import (DETECTOR, PEDESTAL_ID, frame_envelope, raw_envelope, run_start_envelope,
-                            run_stop_envelope, small_frame, topic_of)
+from sink_envelopes import (
+    DETECTOR,
+    PEDESTAL_ID,
+    frame_envelope,
+    raw_envelope,
+    run_start_envelope,
+    run_stop_envelope,
+    small_frame,
+    topic_of,
+)
 
 import recon
 from sink import layout
