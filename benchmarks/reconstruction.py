@@ -33,6 +33,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [os.path.dirname(_HERE)] + [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 
 from edge.sim import FrameSimulator, SensorModel, fe55  # noqa: E402
+import recon  # noqa: E402
 from recon import Pedestal, reconstruct, zero_suppress  # noqa: E402
 from benchmarks.reference_chain import calibrate_noise_threshold, reference_reconstruct  # noqa: E402
 from benchmarks.superclustering import VARIANTS, run_variant  # noqa: E402
@@ -54,6 +55,11 @@ def main(argv=None):
     pedestal = Pedestal.from_frames(sim.pedestal_frame(i) for i in range(args.pedestal_frames))
     print(f"# shape {args.shape}, sensor seed {args.seed}, noise {overrides or 'default'}, pedestal from {args.pedestal_frames} frames in "
           f"{time.perf_counter() - started:.1f} s, masked {int(pedestal.mask.sum())} pixels")
+    global reconstruct
+    if args.option:  # reconstruction options other than the defaults, e.g. merge_radius=2
+        options = {k: _number(v) for k, v in (item.split("=", 1) for item in args.option)}
+        reconstruct = functools.partial(recon.reconstruct, **options)
+        print(f"# reconstruction options: {options}")
     reconstruct(*sim.data_frame(0)[:1], pedestal)  # compile / load the numba cache
     threshold = calibrate_noise_threshold([sim.pedestal_frame(10000 + i) for i in range(3)], pedestal)
     print(f"# reference neighbour-filter threshold calibrated on 3 signal-free frames: {threshold:.3f} ADU")
@@ -165,6 +171,15 @@ def _memory_line(frame, pedestal):
           f"(tracemalloc, pedestal caches warm): {peak / 2**20:.1f} MiB")
 
 
+def _number(text):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return {"True": True, "False": False}.get(text, text)
+
+
 def _parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shape", default="2304x2304", type=lambda s: tuple(int(v) for v in s.split("x")))
@@ -176,6 +191,8 @@ def _parse(argv):
     parser.add_argument("--reference-noise-frames", type=int, default=20)
     parser.add_argument("--variant-frames", type=int, default=60, help="0 skips the variant table")
     parser.add_argument("--variant-noise-frames", type=int, default=50)
+    parser.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                        help="a recon.reconstruct option for the quality, timing and separation tables")
     parser.add_argument("--sigma-adu", type=float, default=None,
                         help="median pixel noise of the simulated camera (default: the simulator's 2.2)")
     return parser.parse_args(argv)

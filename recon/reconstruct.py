@@ -25,7 +25,7 @@ from .zero_suppress import zero_suppress
 __all__ = ["reconstruct", "reconstruct_sparse", "EVENT_BRANCHES", "TIMING_BRANCHES", "DEFAULTS"]
 
 #: Clustering options and their defaults (see :func:`recon.cluster_labels.label_blocks`).
-DEFAULTS = {"bin": 4, "seed": 4.5, "grow": 1.5, "merge_radius": 3, "min_significance": 7.0, "ring": 1,
+DEFAULTS = {"bin": 4, "seed": 4.5, "grow": 1.5, "merge_radius": 2, "min_significance": 7.0, "ring": 1,
             "merge_rounds": 3, "split_crossing": True}
 #: Event-level branches (one value per frame) besides the timings.
 EVENT_BRANCHES = ("nSc", "cmos_integral", "cmos_mean", "cmos_rms")
