@@ -40,10 +40,10 @@ class ZeroSuppressionParams:
     refine: bool = True
     window: int = 3
     core: float = 3.0
-    reach: float = 4.0
+    reach: float = 4.25
     bright: float = 12.0
     near: float = 4.0
-    bright_reach: float = 2.0
+    bright_reach: float = 1.0
 
     def __post_init__(self):
         for name in ("block", "span", "halo", "window"):
