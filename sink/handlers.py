@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from . import layout
 from .blob_check import check_frame_blob, check_sparse_blob
 from .influx_store import reco_point, telemetry_points
-from .object_metadata import frame_metadata, pedestal_metadata, raw_metadata
+from .object_metadata import (DAQ_INLINE_LIMIT, daq_metadata_json, frame_metadata,
+                              pedestal_metadata, raw_metadata)
 
 __all__ = [
     "HANDLERS",
@@ -45,11 +46,16 @@ def header_json(header: dict) -> bytes:
 
 
 def store_raw(stores: Stores, envelope, envelope_digest: str) -> bool:
-    """The codec blob, with checksum, timestamp, sizes and codec config as object metadata."""
+    """The codec blob, with checksum, timestamp, sizes, codec config, DAQ metadata as object metadata."""
     h = envelope.header
     check_frame_blob(h, envelope.body)
+    daq_json = daq_metadata_json(h)
+    daq_key = None
+    if len(daq_json) > DAQ_INLINE_LIMIT:  # too large for S3 metadata: a side object, stored first
+        daq_key = layout.raw_daq_metadata_key(h["detector"], h["run"], h["frame"])
+        stores.s3.put(daq_key, daq_json.encode())
     stores.s3.put(layout.raw_key(h["detector"], h["run"], h["frame"]), envelope.body,
-                  raw_metadata(h, envelope_digest))
+                  raw_metadata(h, envelope_digest, daq_key))
     return True
 
 

@@ -4,6 +4,7 @@ The store, the handlers, the manifest, ``get-frame``, ``replay`` and the tests a
 keys through these functions, so a layout change happens here and nowhere else::
 
     raw/<detector>/run00012/frame000034.cyf        compressed raw frame (codec blob)
+    raw/<detector>/run00012/frame000034.daq.json   its DAQ metadata, only when too large inline
     raw/<detector>/run00012/manifest.json          written once the run is complete
     zs/<detector>/run00012/frame000034.cys         zero-suppressed (sparse) frame
     reco/<detector>/run00012/frame000034.cyr       per-frame reconstruction result
@@ -30,6 +31,7 @@ __all__ = [
     "pedestal_key",
     "pedestal_prefix",
     "quarantine_keys",
+    "raw_daq_metadata_key",
     "raw_key",
     "raw_prefix",
     "reco_key",
@@ -56,6 +58,11 @@ def raw_prefix(detector: str, run: int) -> str:
 
 def raw_key(detector: str, run: int, frame: int) -> str:
     return f"{raw_prefix(detector, run)}frame{frame:06d}.{RAW_EXT}"
+
+
+def raw_daq_metadata_key(detector: str, run: int, frame: int) -> str:
+    """Side object of a raw frame's DAQ metadata (not matched by :func:`frame_of_key`)."""
+    return f"{raw_prefix(detector, run)}frame{frame:06d}.daq.json"
 
 
 def manifest_key(detector: str, run: int) -> str:

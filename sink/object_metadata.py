@@ -3,13 +3,21 @@ the manifest and ``get-frame`` (so the manifest can be rebuilt from S3 alone).
 
 S3 metadata are ASCII strings: numbers are written with ``repr`` (exact round trip for
 floats), dicts and lists as compact JSON, a missing pedestal id as ``""``.
+
+A raw frame's DAQ metadata (the image header's extra keys: camera, gain, slow-control
+readings; docs/daq-protocol.md promises they reach the cloud) go inline as ``daq`` when
+their JSON is at most :data:`DAQ_INLINE_LIMIT` characters (S3 allows 2 KB of user metadata
+per object); larger ones go to a side object named by ``daq-key``.
 """
 
 import json
 
 from .errors import CorruptObjectError
 
-__all__ = ["frame_metadata", "parse_raw_metadata", "pedestal_metadata", "raw_metadata"]
+__all__ = ["DAQ_INLINE_LIMIT", "daq_metadata_json", "frame_metadata", "parse_raw_metadata",
+           "pedestal_metadata", "raw_metadata"]
+
+DAQ_INLINE_LIMIT = 1024
 
 
 def _json(value) -> str:
@@ -22,15 +30,31 @@ def _text(value) -> str:
     return _json(value) if isinstance(value, (dict, list)) else repr(value)
 
 
-def raw_metadata(header: dict, envelope_digest: str) -> dict:
-    """Metadata of a raw frame object, from its validated ``raw`` header."""
-    return {
+def daq_metadata_json(header: dict) -> str:
+    """The DAQ metadata of a raw header as compact ASCII JSON."""
+    return _json(header["metadata"])
+
+
+def raw_metadata(header: dict, envelope_digest: str, daq_key: str | None = None) -> dict:
+    """Metadata of a raw frame object, from its validated ``raw`` header.
+
+    ``daq_key`` names the side object holding the DAQ metadata when they are too large to
+    go inline (the caller stores it); otherwise they go inline as ``daq``.
+    """
+    metadata = {
         "run": repr(header["run"]), "frame": repr(header["frame"]),
         "checksum": header["checksum"], "timestamp": repr(header["timestamp"]),
         "raw-bytes": repr(header["raw_bytes"]), "shape": _json(header["shape"]),
         "dtype": header["dtype"], "codec": _json(header["codec"]),
         "pedestal-id": header.get("pedestal_id") or "", "digest": envelope_digest,
     }
+    if header.get("exposure_s") is not None:
+        metadata["exposure-s"] = repr(header["exposure_s"])
+    if daq_key:
+        metadata["daq-key"] = daq_key
+    else:
+        metadata["daq"] = daq_metadata_json(header)
+    return metadata
 
 
 def parse_raw_metadata(key: str, metadata: dict) -> dict:
@@ -42,6 +66,9 @@ def parse_raw_metadata(key: str, metadata: dict) -> dict:
             "raw_bytes": int(metadata["raw-bytes"]), "shape": json.loads(metadata["shape"]),
             "dtype": metadata["dtype"], "codec": json.loads(metadata["codec"]),
             "pedestal_id": metadata.get("pedestal-id") or None,
+            "exposure_s": float(metadata["exposure-s"]) if "exposure-s" in metadata else None,
+            "daq_metadata": json.loads(metadata["daq"]) if "daq" in metadata else None,
+            "daq_metadata_key": metadata.get("daq-key"),
         }
     except KeyError as exc:
         raise CorruptObjectError(f"S3 object {key!r} lacks metadata field {exc.args[0]!r} "

@@ -60,6 +60,9 @@ def _check_kind_fields(kind: str, header: dict, body: bytes) -> None:
         if not _CHECKSUM.match(header["checksum"]):
             raise QuarantineError(f"raw header field 'checksum' is {header['checksum']!r}, "
                                   "expected 16 lowercase hex digits (xxh3_64)")
+        exposure = header.get("exposure_s")
+        if exposure is not None and (isinstance(exposure, bool) or not isinstance(exposure, (int, float))):
+            raise QuarantineError(f"raw header field 'exposure_s' is {exposure!r}, expected a number")
         if header["dtype"] not in _DTYPES:
             raise QuarantineError(f"raw header field 'dtype' is {header['dtype']!r}, "
                                   f"expected one of {sorted(_DTYPES)}")

@@ -18,7 +18,7 @@ def small_frame(value=0):
 
 
 def raw_envelope(run=12, frame=3, body=None, pixels=None, pedestal_id=PEDESTAL_ID,
-                 codec=None, timestamp=1764050000.25):
+                 codec=None, timestamp=1764050000.25, metadata=None):
     """A raw item; ``body`` defaults to the real blob of ``pixels`` (with PEDESTAL if named)."""
     pixels = small_frame() if pixels is None else pixels
     if body is None:
@@ -28,7 +28,8 @@ def raw_envelope(run=12, frame=3, body=None, pixels=None, pedestal_id=PEDESTAL_I
     header = {"kind": "raw", "detector": DETECTOR, "key": item_key("raw", run, frame), "run": run,
               "frame": frame, "timestamp": timestamp, "shape": list(pixels.shape),
               "dtype": "uint16", "checksum": pixel_checksum(pixels), "codec": codec,
-              "raw_bytes": int(pixels.nbytes), "metadata": {"exposure": 0.3},
+              "raw_bytes": int(pixels.nbytes), "exposure_s": 0.3,
+              "metadata": {"Lime_pressure": 908.1} if metadata is None else metadata,
               "pedestal_id": pedestal_id}
     return Envelope(header, body)
 

@@ -30,6 +30,7 @@ def test_frame_of_key_reads_frame_keys_only():
     assert layout.frame_of_key(layout.raw_key("lime", 12, 34)) == 34
     assert layout.frame_of_key(layout.reco_key("lime", 12, 1234567)) == 1234567
     assert layout.frame_of_key(layout.manifest_key("lime", 12)) is None
+    assert layout.frame_of_key(layout.raw_daq_metadata_key("lime", 12, 34)) is None
 
 
 def test_quarantine_keys_depend_on_digest_only():

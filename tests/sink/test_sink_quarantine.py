@@ -76,6 +76,11 @@ def test_raw_item_needs_a_body():
     reject(Envelope(raw_envelope().header, b""), TOPIC, match="empty body")
 
 
+def test_raw_exposure_must_be_a_number():
+    header = dict(raw_envelope().header, exposure_s="0.3 s")
+    reject(Envelope(header, b"x"), TOPIC, match="'exposure_s' is '0.3 s'")
+
+
 def test_raw_shape_must_be_two_positive_ints():
     header = dict(raw_envelope().header, shape=[3, 0])
     reject(Envelope(header, b"x"), TOPIC, match=r"'shape' is \[3, 0\]")

@@ -63,6 +63,25 @@ def test_complete_run_gets_manifest_and_ack(processor, stores, sleeps):
     assert doc["totals"]["stored_bytes"] == sum(sizes) and doc["totals"]["frames_daq"] == 4
 
 
+def test_manifest_keeps_exposure_and_daq_metadata_of_each_frame(processor, stores):
+    store_run(processor)
+    deliver(processor, run_stop_envelope(12, frames_published=3))
+    frame = manifest(stores)["frames"][0]
+    assert frame["exposure_s"] == 0.3 and frame["metadata"] == {"Lime_pressure": 908.1}
+
+
+def test_large_daq_metadata_goes_to_a_side_object_and_into_the_manifest(processor, stores):
+    readings = {f"sensor_{n:03d}": n * 0.5 for n in range(100)}  # about 2 KB of JSON
+    store_run(processor, frames=(0, 1))
+    assert deliver(processor, raw_envelope(12, 2, pixels=small_frame(2), metadata=readings))
+    side_key = layout.raw_daq_metadata_key(DETECTOR, 12, 2)
+    assert json.loads(stores.s3.get(side_key).body) == readings
+    assert "daq" not in stores.s3.head(layout.raw_key(DETECTOR, 12, 2)).metadata
+    assert deliver(processor, run_stop_envelope(12, frames_published=3)) is not None
+    assert manifest(stores)["frames"][2]["metadata"] == readings
+    assert len(manifest(stores)["frames"]) == 3  # the side object is not counted as a frame
+
+
 def test_incomplete_run_waits_then_leaves_run_stop_unacked(processor, stores, sleeps):
     store_run(processor, frames=(0, 2))
     assert deliver(processor, run_stop_envelope(12, frames_published=3)) is None
