@@ -15,8 +15,13 @@ from dataclasses import dataclass
 from . import layout
 from .blob_check import check_frame_blob, check_sparse_blob
 from .influx_store import reco_point, telemetry_points
-from .object_metadata import (DAQ_INLINE_LIMIT, daq_metadata_json, frame_metadata,
-                              pedestal_metadata, raw_metadata)
+from .object_metadata import (
+    DAQ_INLINE_LIMIT,
+    daq_metadata_json,
+    frame_metadata,
+    pedestal_metadata,
+    raw_metadata,
+)
 
 __all__ = [
     "HANDLERS",
