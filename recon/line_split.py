@@ -157,29 +157,31 @@ def _cluster_blocks(labels, significance, k, r0, r1, c0, c1, weight_cap):
 
 @njit(cache=True, nogil=True)
 def _find_lines(xs, ys, ws, min_line_blocks, halfwidth, min_angle, max_lines, n_angles):
-    """Angles and offsets (x cos + y sin = offset) of the cluster's distinct lines."""
+    """Angles and offsets (x cos + y sin = offset) of the cluster's distinct lines.
+
+    The Hough accumulator is filled once; the blocks a line claims are subtracted from it.
+    """
     angles = np.empty(max_lines)
     offsets = np.empty(max_lines)
     n_found = 0
     free = np.ones(xs.shape[0], np.bool_)
     x0, y0 = xs.min(), ys.min()
     n_rho = int(np.hypot(xs.max() - x0, ys.max() - y0)) + 2
+    cos_table = np.cos(np.pi * np.arange(n_angles) / n_angles)
+    sin_table = np.sin(np.pi * np.arange(n_angles) / n_angles)
+    accumulator = np.zeros((n_angles, 2 * n_rho + 1))
+    for i in range(xs.shape[0]):
+        _vote(accumulator, xs[i] - x0, ys[i] - y0, ws[i], cos_table, sin_table, n_rho)
+    width = int(np.floor(halfwidth))
     for _ in range(max_lines):
-        accumulator = np.zeros((n_angles, 2 * n_rho + 1))
-        for a in range(n_angles):
-            theta = np.pi * a / n_angles
-            if _too_close(theta, angles[:n_found], min_angle):
-                continue
-            cos_t, sin_t = np.cos(theta), np.sin(theta)
-            for i in range(xs.shape[0]):
-                if free[i]:
-                    rho = (xs[i] - x0) * cos_t + (ys[i] - y0) * sin_t
-                    accumulator[a, int(np.floor(rho + 0.5)) + n_rho] += ws[i]
         best, best_a, best_b = 0.0, -1, -1
-        width = int(np.floor(halfwidth))
         for a in range(n_angles):
+            if _too_close(np.pi * a / n_angles, angles[:n_found], min_angle):
+                continue
+            band = accumulator[a, 0:2 * width + 1].sum()
             for b in range(width, 2 * n_rho + 1 - width):
-                band = accumulator[a, b - width:b + width + 1].sum()
+                if b > width:
+                    band += accumulator[a, b + width] - accumulator[a, b - width - 1]
                 if band > best:
                     best, best_a, best_b = band, a, b
         if best_a < 0:
@@ -192,9 +194,17 @@ def _find_lines(xs, ys, ws, min_line_blocks, halfwidth, min_angle, max_lines, n_
         angles[n_found], offsets[n_found] = theta, rho
         n_found += 1
         for i in range(xs.shape[0]):
-            if abs(xs[i] * np.cos(theta) + ys[i] * np.sin(theta) - rho) <= halfwidth:
+            if free[i] and abs(xs[i] * np.cos(theta) + ys[i] * np.sin(theta) - rho) <= halfwidth:
                 free[i] = False
+                _vote(accumulator, xs[i] - x0, ys[i] - y0, -ws[i], cos_table, sin_table, n_rho)
     return angles[:n_found], offsets[:n_found]
+
+
+@njit(cache=True, nogil=True)
+def _vote(accumulator, x, y, weight, cos_table, sin_table, n_rho):
+    for a in range(cos_table.shape[0]):
+        rho = x * cos_table[a] + y * sin_table[a]
+        accumulator[a, int(np.floor(rho + 0.5)) + n_rho] += weight
 
 
 @njit(cache=True, nogil=True)
@@ -261,20 +271,21 @@ def _split_reference(labels, significance, n_clusters, min_line_blocks, halfwidt
 
 def _find_lines_reference(xs, ys, ws, min_line_blocks, halfwidth, min_angle, max_lines, n_angles):
     thetas = np.pi * np.arange(n_angles) / n_angles
+    cos_table, sin_table = np.cos(thetas), np.sin(thetas)
     x0, y0 = xs.min(), ys.min()
     n_rho = int(np.hypot(xs.max() - x0, ys.max() - y0)) + 2
     width = int(np.floor(halfwidth))
+    bins = np.floor((xs[:, None] - x0) * cos_table + (ys[:, None] - y0) * sin_table + 0.5).astype(int) + n_rho
+    rows = np.broadcast_to(np.arange(n_angles), bins.shape)
+    accumulator = np.zeros((n_angles, 2 * n_rho + 1))
+    np.add.at(accumulator, (rows, bins), np.broadcast_to(ws[:, None], bins.shape))
     free = np.ones(len(xs), bool)
     angles, offsets = [], []
     for _ in range(max_lines):
         allowed = np.array([all(min(abs(t - a) % np.pi, np.pi - abs(t - a) % np.pi) >= min_angle
                                 for a in angles) for t in thetas])
-        rho = (xs[free, None] - x0) * np.cos(thetas[allowed]) + (ys[free, None] - y0) * np.sin(thetas[allowed])
-        accumulator = np.zeros((n_angles, 2 * n_rho + 1))
-        bins = np.floor(rho + 0.5).astype(int) + n_rho
-        rows = np.broadcast_to(np.flatnonzero(allowed), bins.shape)
-        np.add.at(accumulator, (rows, bins), np.broadcast_to(ws[free, None], bins.shape))
         band = np.lib.stride_tricks.sliding_window_view(accumulator, 2 * width + 1, axis=1).sum(axis=2)
+        band[~allowed] = 0.0
         if band.max() <= 0:
             break
         a, b = np.unravel_index(np.argmax(band), band.shape)
@@ -288,5 +299,6 @@ def _find_lines_reference(xs, ys, ws, min_line_blocks, halfwidth, min_angle, max
             break
         angles.append(theta)
         offsets.append(offset)
+        np.add.at(accumulator, (rows[members], bins[members]), -np.broadcast_to(ws[members, None], bins[members].shape))
         free &= ~near
     return np.array(angles), np.array(offsets)
