@@ -53,7 +53,16 @@ def _parser() -> argparse.ArgumentParser:
     get.add_argument("--out", required=True, help="output .npy path")
     replay.add_argument("--out", help="local ROOT file (default: S3 reco/<detector>/replay/)")
     replay.add_argument("--no-progress", action="store_true", help="no progress bar")
+    replay.add_argument("--workers", type=_positive_int, default=1,
+                        help="frames reconstructed at once (threads; default 1)")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
 
 
 def _s3(config: dict, retry_s: float):
@@ -107,6 +116,6 @@ def _get_frame(config: dict, args) -> int:
 def _replay(config: dict, args) -> int:
     from .replay import replay_run
     where = replay_run(_s3(config, 30.0), args.detector, args.run, args.out,
-                       progress=not args.no_progress)
+                       progress=not args.no_progress, workers=args.workers)
     print(f"run {args.run} replayed into {where}")
     return 0

@@ -3,10 +3,13 @@
 Every compressed raw frame of the run is fetched from S3, decoded and verified
 (:func:`sink.get_frame.load_raw_frame`), reconstructed with ``recon.reconstruct``
 against the pedestal it was encoded with, and the results are written as one ROOT file,
-either to a local path or to ``reco/<detector>/replay/reco_run<run>.root``.
+either to a local path or to ``reco/<detector>/replay/reco_run<run>.root``. Frames are
+processed by ``workers`` threads (the codec's zstd and recon's numba kernels release the
+GIL), at most ``workers`` frames in memory at a time, results kept in frame order.
 """
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tqdm import tqdm
@@ -23,7 +26,8 @@ __all__ = ["replay_run"]
 log = logging.getLogger(__name__)
 
 
-def replay_run(s3, detector: str, run: int, out_path=None, progress: bool = True) -> str:
+def replay_run(s3, detector: str, run: int, out_path=None, progress: bool = True,
+               workers: int = 1) -> str:
     """Reconstruct every raw frame of the run again; returns where the ROOT file went.
 
     Raises
@@ -38,14 +42,19 @@ def replay_run(s3, detector: str, run: int, out_path=None, progress: bool = True
     frames = stored_frames(s3, layout.raw_prefix(detector, run))
     if not frames:
         raise ObjectMissingError(f"no raw frames of run {run} under {layout.raw_prefix(detector, run)}")
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers!r}")
     pedestals = PedestalCache(s3, detector)
-    results = []
-    for number in tqdm(sorted(frames), desc=f"replay run {run}", unit="frame", disable=not progress):
+
+    def reconstruct_frame(number: int) -> dict:
         raw = load_raw_frame(s3, detector, run, number, pedestals)
         if raw.pedestal is None:
             raise SinkError(f"run {run} frame {number} was stored without a pedestal "
                             "(pedestal run?): nothing to reconstruct against")
-        results.append(bridge.reconstruct(raw.pixels, raw.pedestal, run, number))
+        return bridge.reconstruct(raw.pixels, raw.pedestal, run, number)
+    with ThreadPoolExecutor(workers, thread_name_prefix="replay") as pool:
+        results = list(tqdm(pool.map(reconstruct_frame, sorted(frames)), total=len(frames),
+                            desc=f"replay run {run}", unit="frame", disable=not progress))
     data = results_to_root_bytes(results)
     if out_path is not None:
         Path(out_path).write_bytes(data)

@@ -71,3 +71,33 @@ def test_replay_refuses_frames_stored_without_pedestal():
                            pedestal_id=None))
     with pytest.raises(SinkError, match="frame 0 was stored without a pedestal"):
         replay_run(s3, DETECTOR, 12, progress=False)
+
+
+def test_two_workers_give_the_same_root_entries_in_frame_order(s3_with_run, tmp_path):
+    one, two = tmp_path / "one.root", tmp_path / "two.root"
+    replay_run(s3_with_run, DETECTOR, 12, one, progress=False, workers=1)
+    replay_run(s3_with_run, DETECTOR, 12, two, progress=False, workers=2)
+    with uproot.open(one) as a, uproot.open(two) as b:
+        for branch in ("event", "nSc", "cmos_integral"):
+            assert a["Events"][branch].array(library="np").tolist() == \
+                b["Events"][branch].array(library="np").tolist()
+
+
+def test_replay_cli_for_unknown_run_is_one_line_error_exit_3(monkeypatch, tmp_path, capsys):
+    from test_sink_config import MINIMAL
+
+    from sink import cli
+    monkeypatch.setattr(cli, "_s3", lambda config, retry_s: MemoryS3())
+    config = tmp_path / "sink.toml"
+    config.write_text(MINIMAL)
+    code = cli.main(["replay", "--config", str(config), "--detector", DETECTOR, "--run", "99",
+                     "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 3 and err.count("\n") == 1 and "no raw frames of run 99" in err
+
+
+def test_replay_cli_refuses_zero_workers(tmp_path, capsys):
+    from sink import cli
+    with pytest.raises(SystemExit) as info:
+        cli.main(["replay", "--config", "x", "--detector", DETECTOR, "--run", "1", "--workers", "0"])
+    assert info.value.code == 2 and "must be >= 1, got 0" in capsys.readouterr().err
