@@ -92,27 +92,50 @@ class SinkConsumer:
             if message is _STOP:
                 return
             try:
-                ack = self.processor.process(message.topic, message.payload)
-                if ack is not None:
-                    detector, _ = topic_parts(message.topic)
-                    self._publish_ack(ack_topic(detector), ack.to_bytes())
-                self.client.ack(message.mid, message.qos)
+                self._handle(message)
             except Exception:  # noqa: BLE001 - a worker must survive anything
                 log.exception("worker failed on a message from %r", message.topic)
+
+    def _handle(self, message) -> None:
+        """Store, publish the end-to-end ack, then PUBACK, whatever the ack publish did:
+        a message left without PUBACK holds one of the broker's in-flight slots until the
+        next reconnect, and enough of them stop the broker delivering to us at all."""
+        try:
+            ack = self.processor.process(message.topic, message.payload)
+            if ack is not None:
+                detector, _ = topic_parts(message.topic)
+                self._publish_ack(ack_topic(detector), ack.to_bytes())
+        finally:
+            self.client.ack(message.mid, message.qos)
 
     def _publish_ack(self, topic: str, payload: bytes) -> None:
         info = self.client.publish(topic, payload, qos=1)
         with self._publish_lock:
-            self._unconfirmed = [i for i in self._unconfirmed if not i.is_published()]
+            self._unconfirmed = [i for i in self._unconfirmed if _awaiting_puback(i)]
             self._unconfirmed.append(info)
 
     def _flush_acks(self, deadline: float) -> None:
         while time.monotonic() < deadline:
             with self._publish_lock:
-                self._unconfirmed = [i for i in self._unconfirmed if not i.is_published()]
+                self._unconfirmed = [i for i in self._unconfirmed if _awaiting_puback(i)]
                 if not self._unconfirmed:
                     return
             time.sleep(0.05)
         log.warning("%d acks not confirmed by the broker at shutdown; the edge will resend "
                     "those items and the sink will store them again (idempotently)",
                     len(self._unconfirmed))
+
+
+def _awaiting_puback(info) -> bool:
+    """True while paho holds this ack and the broker has not confirmed it yet.
+
+    paho 2 raises from ``is_published`` for an ack published while the connection was down
+    (its ``rc`` stays NO_CONN even though paho resends it after the reconnect) and for one
+    it refused to queue: neither can be confirmed, so neither is waited for. Losing an ack
+    costs only a resend: the edge republishes every item it has no ack for, and the sink
+    stores it again under the same key.
+    """
+    try:
+        return not info.is_published()
+    except (RuntimeError, ValueError):
+        return False

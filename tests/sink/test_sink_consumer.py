@@ -13,6 +13,7 @@ class FakeClient:
     def __init__(self):
         self.events = []
         self.lock = threading.Lock()
+        self.is_published = lambda: True  # what paho's MQTTMessageInfo answers
 
     def manual_ack_set(self, on):
         self.manual_ack = on
@@ -20,7 +21,7 @@ class FakeClient:
     def publish(self, topic, payload, qos):
         with self.lock:
             self.events.append(("publish", topic, payload, qos))
-        return SimpleNamespace(is_published=lambda: True)
+        return SimpleNamespace(is_published=self.is_published)
 
     def ack(self, mid, qos):
         with self.lock:
@@ -124,3 +125,18 @@ def test_on_connect_subscribes_to_all_data_topics_at_qos1_without_own_messages(p
     consumer._on_connect(client, None, SimpleNamespace(session_present=True), reason, None)
     consumer.stop(timeout_s=5)
     assert ("subscribe", "cygno/v1/+/+", 1, True) in client.events
+
+
+def _published_while_disconnected():
+    raise RuntimeError("Message publish failed: The client is not currently connected.")
+
+
+def test_acks_published_while_disconnected_do_not_stop_later_items(processor, stores):
+    consumer, client = make_consumer(processor, workers=1)
+    client.is_published = _published_while_disconnected  # paho 2 after a broker restart
+    for frame in range(25):  # more than mosquitto's default in-flight window of 20
+        consumer._on_message(client, None, message(raw_envelope(12, frame), mid=frame + 1))
+    consumer.stop(timeout_s=10)
+    assert len(stores.s3.objects) == 25
+    assert sorted(e[1] for e in client.events if e[0] == "puback") == list(range(1, 26))
+    assert sum(e[0] == "publish" for e in client.events) == 25
