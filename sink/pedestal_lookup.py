@@ -6,6 +6,7 @@ objects under ``pedestal/<detector>/`` are searched by their ``pedestal-id`` met
 """
 
 import json
+import threading
 
 from . import bridge, layout
 from .errors import CorruptObjectError, ObjectMissingError
@@ -31,15 +32,21 @@ def find_pedestal_key(s3, detector: str, pedestal_id: str) -> str:
 
 
 class PedestalCache:
-    """Pedestals of one detector by id, each fetched and parsed once."""
+    """Pedestals of one detector by id, each fetched and parsed once (thread-safe: the
+    replay workers share one cache, and a LIME pedestal is about 40 MB to fetch and parse)."""
 
     def __init__(self, s3, detector: str):
         self.s3 = s3
         self.detector = detector
         self._pedestals: dict = {}
+        self._lock = threading.Lock()
 
     def get(self, pedestal_id: str):
         """The recon.Pedestal with that id; ObjectMissingError / CorruptObjectError."""
+        with self._lock:
+            return self._load(pedestal_id)
+
+    def _load(self, pedestal_id: str):
         if pedestal_id not in self._pedestals:
             key = find_pedestal_key(self.s3, self.detector, pedestal_id)
             try:
