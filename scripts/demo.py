@@ -23,7 +23,7 @@ from deployment import Deployment, wait_for  # noqa: E402
 from localservices import LocalServices  # noqa: E402
 
 from compression.checksum import pixel_checksum  # noqa: E402
-from edge.sim import FrameSimulator, SensorModel, parse_shape  # noqa: E402
+from edge.sim import FrameSimulator, SensorModel  # noqa: E402
 from edge.sim.daq_sender import DaqSender  # noqa: E402
 from sink import layout  # noqa: E402
 
@@ -56,15 +56,23 @@ def _parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=40, help="frames in the data run (default 40)")
     parser.add_argument("--pedestal-frames", type=int, default=30, help="frames in the pedestal run")
-    parser.add_argument("--shape", default="2304x2304", help="frame ROWSxCOLS (default 2304x2304)")
+    parser.add_argument("--shape", default="2304x2304", type=_shape, help="frame ROWSxCOLS (default 2304x2304)")
     parser.add_argument("--rate", type=float, default=0, help="frames/s, 0 = as fast as the edge takes")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway directory")
     return parser.parse_args(argv)
 
 
+def _shape(text: str) -> tuple:
+    try:
+        rows, cols = (int(n) for n in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shape must be ROWSxCOLS, got {text!r}") from None
+    return rows, cols
+
+
 def _simulate(deployment, args) -> dict:
     """Send the two runs; returns {(run, frame): checksum} of every frame sent."""
-    simulator = FrameSimulator(SensorModel(parse_shape(args.shape), seed=7), seed=11)
+    simulator = FrameSimulator(SensorModel(args.shape, seed=7), seed=11)
     checksums = {}
 
     def remember(run):
@@ -74,7 +82,8 @@ def _simulate(deployment, args) -> dict:
                    send_timeout_s=120) as daq:
         for run, frames, pedestal in ((PEDESTAL_RUN, args.pedestal_frames, True),
                                       (DATA_RUN, args.frames, False)):
-            print(f"run {run}: sending {frames} {'pedestal' if pedestal else 'data'} frames {args.shape}")
+            print(f"run {run}: sending {frames} {'pedestal' if pedestal else 'data'} frames of "
+                  f"{args.shape[0]}x{args.shape[1]}")
             report = daq.send_run(run, frames, pedestal=pedestal, rate_hz=args.rate or None,
                                   on_frame=remember(run))
             print(f"run {run}: sent {report.frames_sent} frames in {report.seconds:.1f} s "

@@ -11,7 +11,15 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EDGE_EXAMPLE = REPO / "edge" / "edge.example.toml"
+SINK_EXAMPLE = REPO / "sink" / "sink.example.toml"
+# Keys of the example configs that point at production files (TLS CA, secret files).
+_LOCAL_DROPS = {"mqtt": ("ca_file", "username", "password_file"),
+                "s3": ("secret_access_key_file",), "influx": ("token_file",)}
 
 __all__ = ["Deployment", "free_tcp_endpoint"]
 
@@ -27,6 +35,9 @@ def free_tcp_endpoint() -> str:
 
 class Deployment:
     """Edge + sink configured against running services (see ``localservices``).
+
+    The configs are the shipped examples (``edge/edge.example.toml``,
+    ``sink/sink.example.toml``) with the local endpoints, credentials and spool put in.
 
     Parameters
     ----------
@@ -91,19 +102,20 @@ class Deployment:
             "spool": {"dir": str(self.spool_dir), "max_bytes": 2 * 2**30, "resend_after_s": 5.0},
             "telemetry": {"interval_s": 1.0},
         }
-        return _merge(settings, extra)
+        return _merge(_example(EDGE_EXAMPLE), _merge(settings, extra))
 
     def _sink_settings(self, extra: dict) -> dict:
         s = self.services
         settings = {
-            "mqtt": {"host": s.mqtt_host, "port": s.mqtt_port, "client_id": f"sink-{self.detector}"},
+            "mqtt": {"host": s.mqtt_host, "port": s.mqtt_port, "client_id": f"sink-{self.detector}",
+                     "tls": False},
             "s3": {"endpoint_url": s.s3_endpoint_url, "bucket": self.bucket,
                    "access_key_id": s.s3_access_key_id, "secret_access_key": s.s3_secret_access_key},
             "influx": {"url": s.influx_url, "token": s.influx_token, "org": s.influx_org,
                        "bucket": s.influx_bucket},
             "sink": {"run_complete_wait_s": 2.0},
         }
-        return _merge(settings, extra)
+        return _merge(_example(SINK_EXAMPLE), _merge(settings, extra))
 
     def _spawn(self, script: str, config: Path, log_name: str) -> subprocess.Popen:
         executable = Path(sys.executable).with_name(script)
@@ -149,6 +161,15 @@ def wait_for(predicate, timeout: float, interval: float = 0.5, what: str = "cond
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what} not reached within {timeout:g} s")
         time.sleep(interval)
+
+
+def _example(path: Path) -> dict:
+    """An example config without the keys that name production-only files."""
+    config = tomllib.loads(path.read_text())
+    for section, keys in _LOCAL_DROPS.items():
+        for key in keys:
+            config.get(section, {}).pop(key, None)
+    return config
 
 
 def _merge(base: dict, extra: dict) -> dict:
