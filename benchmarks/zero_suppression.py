@@ -23,6 +23,7 @@ does not shadow the ``compression`` package):
 
 import argparse
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -100,11 +101,12 @@ def timed(function, *args):
 
 def evaluate(method, data, noise, pedestal, encode):
     """All measures of one selection method."""
-    tally, worst, area_5_10, area_all, sizes, ratios = {}, 1.0, [], [], [], []
+    tally, worst, area_5_10, area_all, sizes, ratios, times = {}, 1.0, [], [], [], [], []
     for frame, truth in data:
         _, t_numpy = timed(numpy_pass, frame, pedestal)
         sparse, t_method = timed(method, frame, pedestal)
         ratios.append(t_method / t_numpy)
+        times.append((t_method, t_numpy))
         worst = min(worst, score(sparse, truth, frame.shape, tally))
         area_all.append(sparse.area_fraction)
         if 5 <= len(truth.deposits) <= 10:
@@ -120,6 +122,7 @@ def evaluate(method, data, noise, pedestal, encode):
         "area_noise": (np.mean(noise_area), np.max(noise_area)),
         "bytes": np.mean(sizes) if sizes else None,
         "time_ratio": np.median(ratios),
+        "time_ms": 1e3 * np.median(np.array(times), axis=0),
     }
 
 
@@ -142,9 +145,19 @@ def print_table(results, raw_bytes):
          lambda r: "pending (no compression.encode_sparse yet)" if r["bytes"] is None
          else f"{r['bytes']:.0f} ({100 * r['bytes'] / raw_bytes:.3f} %)"),
         ("time per frame / one numpy pass (median)", lambda r: f"{r['time_ratio']:.2f}x"),
+        ("time per frame, ms (median; numpy pass beside it)",
+         lambda r: f"{r['time_ms'][0]:.1f} ({r['time_ms'][1]:.1f})"),
     ]
     for label, cell in rows:
         print(f"| {label} | " + " | ".join(cell(r) for r in results.values()) + " |")
+
+
+def throughput(frames, pedestal, threads):
+    """Frames per second of zero_suppress over ``frames`` with a pool of ``threads``."""
+    with ThreadPoolExecutor(threads) as pool:
+        start = time.perf_counter()
+        list(pool.map(lambda frame: zero_suppress(frame, pedestal), frames))
+        return len(frames) / (time.perf_counter() - start)
 
 
 def parse_args():
@@ -186,6 +199,11 @@ def main():
     results = {name: evaluate(method, data, noise, pedestal, encode)
                for name, method in METHODS.items()}
     print_table(results, raw_bytes=2 * shape[0] * shape[1])
+    frames = [frame for frame, _ in data]
+    one, two = throughput(frames, pedestal, 1), throughput(frames, pedestal, 2)
+    print(f"\nzero_suppress throughput over the {len(frames)} data frames: {one:.0f} frames/s "
+          f"on 1 thread, {two:.0f} frames/s with 2 threads ({two / one:.2f}x: kernels release "
+          f"the GIL)")
 
 
 if __name__ == "__main__":

@@ -62,7 +62,9 @@ class ZeroSuppressionParams:
     @classmethod
     def from_options(cls, **options):
         """Build from keyword options, refusing unknown names."""
-        known = {field.name for field in fields(cls)}
+        if not options:
+            return _DEFAULTS
+        known = _FIELD_NAMES
         unknown = sorted(set(options) - known)
         if unknown:
             raise ReconError(f"unknown zero-suppression option(s) {unknown}; known: {sorted(known)}")
@@ -91,3 +93,7 @@ def _check_float(name, value):
         finite = False
     if not finite:
         raise ReconError(f"{name} must be a finite number, got {value!r}")
+
+
+_FIELD_NAMES = frozenset(field.name for field in fields(ZeroSuppressionParams))
+_DEFAULTS = ZeroSuppressionParams()
