@@ -3,37 +3,22 @@
 Without a pedestal the best cheap prediction of a pixel is the level of its
 column: sCMOS columns carry fixed-pattern offsets, pixels are otherwise
 independent (a neighbour-difference predictor would double the noise). The
-column medians (of every ``row_step``-th row) are stored in the blob, so blobs
-are self-contained; residuals are pair-coded like the pedestal codec's.
+column medians (of every ``row_step``-th row, :mod:`compression.column_median`) are
+stored in the blob, so blobs are self-contained; residuals are pair-coded like the
+pedestal codec's.
 """
 
 import numpy as np
 
 from .codec_base import (FrameCodec, check_frame, check_int, frame_header, pair_sections,
                          read_pair_sections, verify_checksum)
+from .column_median import column_base
 from .container import pack_blob
 from .errors import CodecError
 from .pair_kernels import DEFAULT_ALPHABET, check_alphabet, decode_pairs, encode_pairs
 from .zstd_sections import compress_section, decompress_section
 
 __all__ = ["ColumnPairCodec", "column_base"]
-
-
-def column_base(frame: np.ndarray, row_step: int) -> np.ndarray:
-    """Upper median of each column over rows ``0, row_step, 2*row_step, ...``.
-
-    Parameters
-    ----------
-    frame : ndarray of uint16, shape (rows, cols)
-    row_step : int >= 1
-
-    Returns
-    -------
-    ndarray of uint16, shape (1, cols)
-    """
-    sample = np.ascontiguousarray(frame[::row_step].T)
-    middle = sample.shape[1] // 2
-    return np.partition(sample, middle, axis=1)[:, middle].reshape(1, -1).astype(np.uint16)
 
 
 class ColumnPairCodec(FrameCodec):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from compression.codec_column import column_base
+from compression.column_median import column_base, column_base_reference
 from compression.dither_kernels import (dequantise, dequantise_reference, dither, dither_reference,
                                         quantise, quantise_reference)
 from compression.pair_kernels import decode_pairs, encode_pairs
@@ -57,6 +57,14 @@ def test_column_base_is_the_column_median_of_sampled_rows():
     frame = np.random.default_rng(0).integers(90, 110, (33, 12), dtype=np.uint16)
     expected = np.sort(frame[::4], axis=0)[frame[::4].shape[0] // 2]
     assert np.array_equal(column_base(frame, 4)[0], expected)
+
+
+@pytest.mark.parametrize("low,high", [(0, 65536), (95, 110), (250, 262), (65530, 65536)])
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (6, 1), (33, 12), (300, 5)])
+def test_column_base_matches_reference(shape, low, high):
+    frame = np.random.default_rng(shape[0] * shape[1]).integers(low, high, shape, dtype=np.uint16)
+    for row_step in (1, 2, 16, 1000):
+        assert np.array_equal(column_base(frame, row_step), column_base_reference(frame, row_step))
 
 
 def test_class_scatter_and_gather_match_reference():
