@@ -89,6 +89,7 @@ class ReconstructStage:
         result = recon.reconstruct_sparse(work.sparse, work.pedestal)
         result["run"] = np.int64(work.image.run)
         result["event"] = np.int64(work.image.frame)
+        result.update(recon.environment_branches(work.image.metadata))
         integrals = result.get("sc_integral", np.zeros(0))
         header = work.header(
             "reco", nSc=int(result["nSc"]), cmos_integral=float(result["cmos_integral"]),

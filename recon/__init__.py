@@ -1,6 +1,7 @@
 """recon package: pedestals, zero suppression and reconstruction (pure array functions)."""
 
 from .bad_pixels import find_bad_pixels
+from .environment import ENVIRONMENT_BRANCHES, environment_branches
 from .errors import PedestalError, ReconError
 from .pedestal import Pedestal
 from .pedestal_accumulator import PedestalAccumulator
@@ -29,4 +30,6 @@ __all__ = [
     "write_root",
     "root_bytes",
     "root_file_name",
+    "ENVIRONMENT_BRANCHES",
+    "environment_branches",
 ]

@@ -14,6 +14,7 @@ from .errors import NotLandedError
 __all__ = [
     "blob_pedestal_id",
     "decode_frame",
+    "environment_branches",
     "pedestal_from_bytes",
     "read_blob_header",
     "reconstruct",
@@ -53,6 +54,11 @@ def pedestal_from_bytes(body: bytes):
 def reconstruct(frame: np.ndarray, pedestal, run: int, event: int) -> dict:
     """One frame's reconstruction result (branch name -> value/array)."""
     return _function("recon", "reconstruct")(frame, pedestal, run=run, event=event)
+
+
+def environment_branches(metadata: dict) -> dict:
+    """The collaboration's environment branches (Lime_pressure, ...) of a frame's DAQ metadata."""
+    return _function("recon", "environment_branches")(metadata)
 
 
 def result_from_bytes(body: bytes) -> dict:

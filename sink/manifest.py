@@ -14,8 +14,8 @@ from collections.abc import Callable
 from compression.checksum import CHECKSUM_ALGORITHM
 
 from . import layout
-from .errors import CorruptObjectError, ObjectMissingError
-from .object_metadata import parse_raw_metadata
+from .errors import ObjectMissingError
+from .object_metadata import parse_raw_metadata, read_daq_metadata
 
 __all__ = ["MANIFEST_FORMAT", "build_manifest", "manifest_bytes", "stored_frames", "wait_until"]
 
@@ -54,7 +54,7 @@ def build_manifest(s3, stop_header: dict) -> dict:
                        "checksum": fields["checksum"], "timestamp": fields["timestamp"],
                        "raw_bytes": fields["raw_bytes"], "shape": fields["shape"],
                        "pedestal_id": fields["pedestal_id"], "codec": fields["codec"],
-                       "exposure_s": fields["exposure_s"], "metadata": _daq_metadata(s3, fields)})
+                       "exposure_s": fields["exposure_s"], "metadata": read_daq_metadata(s3, fields)})
     codecs = _distinct(frame.pop("codec") for frame in frames)
     start = _run_start(s3, detector, run)
     return {
@@ -73,17 +73,6 @@ def build_manifest(s3, stop_header: dict) -> dict:
 
 def manifest_bytes(manifest: dict) -> bytes:
     return json.dumps(manifest, indent=1, sort_keys=True).encode()
-
-
-def _daq_metadata(s3, fields: dict) -> dict:
-    """A frame's DAQ metadata, inline or from its side object; CorruptObjectError if unreadable."""
-    if fields["daq_metadata_key"] is None:
-        return fields["daq_metadata"] or {}
-    key = fields["daq_metadata_key"]
-    try:
-        return json.loads(s3.get(key).body)
-    except (ObjectMissingError, ValueError) as exc:
-        raise CorruptObjectError(f"DAQ metadata object {key!r} is unusable: {exc}") from None
 
 
 def _run_start(s3, detector: str, run: int) -> dict:

@@ -12,10 +12,10 @@ per object); larger ones go to a side object named by ``daq-key``.
 
 import json
 
-from .errors import CorruptObjectError
+from .errors import CorruptObjectError, ObjectMissingError
 
 __all__ = ["DAQ_INLINE_LIMIT", "daq_metadata_json", "frame_metadata", "parse_raw_metadata",
-           "pedestal_metadata", "raw_metadata"]
+           "pedestal_metadata", "raw_metadata", "read_daq_metadata"]
 
 DAQ_INLINE_LIMIT = 1024
 
@@ -75,6 +75,18 @@ def parse_raw_metadata(key: str, metadata: dict) -> dict:
                                  f"(has {sorted(metadata)})") from None
     except ValueError as exc:
         raise CorruptObjectError(f"S3 object {key!r} has unreadable metadata: {exc}") from None
+
+
+def read_daq_metadata(s3, fields: dict) -> dict:
+    """A raw frame's DAQ metadata (``fields`` from :func:`parse_raw_metadata`), inline or
+    from its side object; CorruptObjectError if unreadable."""
+    if fields["daq_metadata_key"] is None:
+        return fields["daq_metadata"] or {}
+    key = fields["daq_metadata_key"]
+    try:
+        return json.loads(s3.get(key).body)
+    except (ObjectMissingError, ValueError) as exc:
+        raise CorruptObjectError(f"DAQ metadata object {key!r} is unusable: {exc}") from None
 
 
 def frame_metadata(header: dict, envelope_digest: str) -> dict:

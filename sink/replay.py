@@ -18,6 +18,7 @@ from . import bridge, layout
 from .errors import ObjectMissingError, SinkError
 from .get_frame import load_raw_frame
 from .manifest import stored_frames
+from .object_metadata import read_daq_metadata
 from .pedestal_lookup import PedestalCache
 from .root_file import results_to_root_bytes
 
@@ -51,7 +52,10 @@ def replay_run(s3, detector: str, run: int, out_path=None, progress: bool = True
         if raw.pedestal is None:
             raise SinkError(f"run {run} frame {number} was stored without a pedestal "
                             "(pedestal run?): nothing to reconstruct against")
-        return bridge.reconstruct(raw.pixels, raw.pedestal, run, number)
+        result = bridge.reconstruct(raw.pixels, raw.pedestal, run, number)
+        result.update(bridge.environment_branches(read_daq_metadata(s3, raw.fields)))
+        return result
+
     with ThreadPoolExecutor(workers, thread_name_prefix="replay") as pool:
         results = list(tqdm(pool.map(reconstruct_frame, sorted(frames)), total=len(frames),
                             desc=f"replay run {run}", unit="frame", disable=not progress))

@@ -13,10 +13,9 @@ import math
 
 import numpy as np
 
-__all__ = ["ENVIRONMENT_KEYS", "environment_reading"]
+from recon import ENVIRONMENT_BRANCHES as ENVIRONMENT_KEYS
 
-ENVIRONMENT_KEYS = ("Lime_pressure", "Atm_pressure", "Lime_temperature", "Atm_temperature",
-                    "Humidity")
+__all__ = ["ENVIRONMENT_KEYS", "environment_reading"]
 
 # level, drift amplitude, drift period in frames, reading noise (rms)
 _ATM_PRESSURE = (905.0, 4.0, 20_000, 0.05)

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+import recon
 from edge.daq_protocol import Image, RunEnd, RunStart
 from edge.frame_handler import FrameHandler
 from edge.pedestal_keeper import PedestalKeeper
@@ -33,10 +34,10 @@ def handler(tmp_path):
         yield handler
 
 
-def _run(handler, run, frames, pedestal):
+def _run(handler, run, frames, pedestal, metadata=None):
     handler.run_started(RunStart(run, pedestal))
     for number, frame in enumerate(frames):
-        handler.submit(handler.pool, Image(run, number, 1000.0 + number, 0.3, frame))
+        handler.submit(handler.pool, Image(run, number, 1000.0 + number, 0.3, frame, metadata or {}))
     handler.run_ended(RunEnd(run, len(frames)))
 
 
@@ -62,6 +63,15 @@ def test_pedestal_run_publishes_a_pedestal_that_data_frames_then_name(handler):
     for frame in range(3):
         for kind in ("raw", "zs", "reco"):
             assert spooled[f"{kind}-r00002-f{frame:06d}"].header["pedestal_id"] == pedestal_id
+
+
+def test_reco_result_carries_the_daq_environment_readings(handler):
+    _run(handler, 1, _frames(8, pedestal=True), pedestal=True)
+    _run(handler, 2, _frames(1, pedestal=False), pedestal=False,
+         metadata={"Lime_pressure": 908.5, "Humidity": "n/a"})
+    result = recon.result_from_bytes(_spooled(handler)["reco-r00002-f000000"].body)
+    assert result["Lime_pressure"] == np.float32(908.5)
+    assert np.isnan(result["Humidity"]) and np.isnan(result["Atm_pressure"])
 
 
 def test_pedestal_run_frames_are_only_compressed(handler):

@@ -52,6 +52,15 @@ def test_replay_writes_one_root_entry_per_stored_frame(s3_with_run, tmp_path):
         assert (events["nSc"].array(library="np") >= 1).all()
 
 
+def test_replay_adds_the_environment_branches_from_the_stored_daq_metadata(s3_with_run, tmp_path):
+    out = tmp_path / "reco.root"
+    replay_run(s3_with_run, DETECTOR, 12, out, progress=False)
+    with uproot.open(out) as file:
+        events = file["Events"]
+        assert events["Lime_pressure"].array(library="np").tolist() == [np.float32(908.1)] * 3
+        assert np.isnan(events["Humidity"].array(library="np")).all()
+
+
 def test_replay_stores_in_s3_by_default(s3_with_run):
     key = replay_run(s3_with_run, DETECTOR, 12, progress=False)
     assert key == layout.replay_root_key(DETECTOR, 12)
