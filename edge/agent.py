@@ -21,6 +21,7 @@ from .daq_acks import DaqAcknowledger, NoAcknowledger
 from .errors import DaqMessageError
 from .frame_handler import FrameHandler
 from .pedestal_keeper import PedestalKeeper
+from .pedestal_tracking import PedestalTracking
 from .quarantine import Quarantine
 from .runs import RunBook
 from .spool import Spool
@@ -47,11 +48,12 @@ class EdgeAgent:
         workers = config["pipeline"]["workers"]
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="frame")
         self._slots = threading.BoundedSemaphore(workers + 1)
+        pedestals = PedestalKeeper(root / "state")
         self.frames = FrameHandler(
             detector=self.detector, stages=build_stages(config["pipeline"]), spool=self.spool,
-            runs=RunBook(root / "state"), pedestals=PedestalKeeper(root / "state"),
+            runs=RunBook(root / "state"), pedestals=pedestals,
             quarantine=Quarantine(root / "quarantine"), counters=self.counters,
-            on_spooled=self.uplink.notify,
+            on_spooled=self.uplink.notify, tracking=_tracking(config["pipeline"], pedestals),
         )
         self._stop = threading.Event()
         self._next_telemetry = 0.0
@@ -139,3 +141,12 @@ class EdgeAgent:
                         uplink_resent=self.uplink.resent)
         envelope = telemetry_envelope(self.detector, host_metrics(self.spool.directory), pipeline)
         self.frames.spool_envelopes([envelope])
+
+
+def _tracking(pipeline: dict, pedestals: PedestalKeeper) -> PedestalTracking | None:
+    """Online pedestal tracking if ``[pipeline] pedestal_tracking`` asks for it."""
+    if not pipeline["pedestal_tracking"]:
+        return None
+    return PedestalTracking(pedestals, every=pipeline["pedestal_tracking_every"],
+                            publish_every=pipeline["pedestal_tracking_publish_every"],
+                            alpha=pipeline["pedestal_tracking_alpha"])

@@ -3,6 +3,7 @@
 import os
 
 from .config_loader import Option, identifier, load_config, positive
+from .errors import ConfigError
 from .mqtt_connection import mqtt_options
 
 __all__ = ["EDGE_OPTIONS", "load_edge_config"]
@@ -15,6 +16,10 @@ def _endpoint(value: str) -> str | None:
 
 def _codec_mode(value: str) -> str | None:
     return None if value in ("lossless", "lossy") else "must be 'lossless' or 'lossy'"
+
+
+def _fraction(value: float) -> str | None:
+    return None if 0 < value < 1 else "must be between 0 and 1 (exclusive)"
 
 
 def _log_level(value: str) -> str | None:
@@ -41,7 +46,14 @@ EDGE_OPTIONS = [
     Option("pipeline", "lossy_q", (int, float), 2, check=positive),
     Option("pipeline", "zero_suppression", bool, True),
     Option("pipeline", "reconstruction", bool, True),
-    Option("pipeline", "pedestal_tracking", bool, False),
+    Option("pipeline", "pedestal_tracking", bool, False,
+           help="follow the pedestal's drift from data frames (triggerless running)"),
+    Option("pipeline", "pedestal_tracking_every", int, 10, check=positive,
+           help="fold one data frame in this many into the tracked pedestal"),
+    Option("pipeline", "pedestal_tracking_publish_every", int, 50, check=positive,
+           help="adopt and publish the tracked pedestal after this many updates"),
+    Option("pipeline", "pedestal_tracking_alpha", (int, float), 0.01, check=_fraction,
+           help="weight of each update (memory about 1/alpha updates)"),
     Option("telemetry", "interval_s", (int, float), 5.0, check=positive),
     Option("logging", "level", str, "INFO", check=_log_level),
 ]
@@ -49,4 +61,9 @@ EDGE_OPTIONS = [
 
 def load_edge_config(path) -> dict:
     """Load and validate ``edge.toml``; raises ConfigError naming the key and value."""
-    return load_config(path, EDGE_OPTIONS)
+    config = load_config(path, EDGE_OPTIONS)
+    pipeline = config["pipeline"]
+    if pipeline["pedestal_tracking"] and not pipeline["zero_suppression"]:
+        raise ConfigError(f"{path}: [pipeline] pedestal_tracking = true needs zero_suppression = true "
+                          "(tracking leaves out the pixels it keeps), got zero_suppression = false")
+    return config

@@ -22,8 +22,10 @@ log = logging.getLogger(__name__)
 class FrameHandler:
     """Turns validated DAQ messages into spooled envelopes."""
 
-    def __init__(self, detector, stages, spool, runs, pedestals, quarantine, counters, on_spooled):
+    def __init__(self, detector, stages, spool, runs, pedestals, quarantine, counters, on_spooled,
+                 tracking=None):
         self.detector = detector
+        self.tracking = tracking  # an edge.pedestal_tracking.PedestalTracking, or None
         self.stages = stages
         self.spool = spool
         self.runs = runs
@@ -108,7 +110,7 @@ class FrameHandler:
         try:
             stages = self.stages[:1] if pedestal_run else self.stages
             work = run_stages(stages, FrameWork(self.detector, image, pedestal))
-            self.spool_envelopes(work.envelopes)
+            self.spool_envelopes(work.envelopes + self._tracked_pedestal(work, pedestal_run))
         except Exception as exc:  # noqa: BLE001 - any failure must quarantine, not kill the agent
             log.exception("frame run=%d frame=%d failed", image.run, image.frame)
             self.quarantine.add(f"{type(exc).__name__}: {exc}", [image.pixels.tobytes()],
@@ -122,10 +124,30 @@ class FrameHandler:
         self.counters.add("frames_spooled")
         self.counters.add("bytes_out", len(work.envelopes[0].body))
 
-    def _pedestal_envelope(self, run: int, pedestal, n_frames: int) -> Envelope:
-        header = {"kind": "pedestal", "detector": self.detector, "key": item_key("pedestal", run),
-                  "run": run, "pedestal_id": pedestal.id, "n_frames": n_frames,
-                  "shape": list(pedestal.mean.shape)}
+    def _tracked_pedestal(self, work: FrameWork, pedestal_run: bool) -> list:
+        """The pedestal item to publish when online tracking just adopted a new pedestal.
+
+        A tracking failure is logged and counted; it never costs the frame itself."""
+        if self.tracking is None or pedestal_run:
+            return []
+        image = work.image
+        try:
+            tracked = self.tracking.observe(image, work.pedestal, work.sparse)
+        except Exception:  # noqa: BLE001 - the frame is fine, only the pedestal update failed
+            log.exception("pedestal tracking failed on run=%d frame=%d", image.run, image.frame)
+            self.counters.add("pedestal_tracking_errors")
+            return []
+        if tracked is None:
+            return []
+        return [self._pedestal_envelope(image.run, tracked, tracked.n_frames, frame=image.frame)]
+
+    def _pedestal_envelope(self, run: int, pedestal, n_frames: int, frame: int | None = None) -> Envelope:
+        """A pedestal item: from a pedestal run (``frame`` None) or tracked at ``frame``."""
+        header = {"kind": "pedestal", "detector": self.detector,
+                  "key": item_key("pedestal", run, frame), "run": run, "pedestal_id": pedestal.id,
+                  "n_frames": n_frames, "shape": list(pedestal.mean.shape)}
+        if frame is not None:
+            header["frame"] = frame
         return Envelope(header, pedestal.to_bytes())
 
     def _wait_for_run(self, run: int) -> None:

@@ -65,10 +65,14 @@ class PedestalKeeper:
         if pedestal is None:
             log.error("pedestal run %d produced no pedestal: %s", run, self._result.get("error"))
             return None
-        self.current = pedestal
-        self._save(pedestal)
+        self.adopt(pedestal)
         log.info("new pedestal %s from run %d (%d frames)", pedestal.id, run, self._result["frames"])
         return pedestal, self._result["frames"]
+
+    def adopt(self, pedestal) -> None:
+        """Make ``pedestal`` (e.g. a tracked one) the one in force, saved for restarts."""
+        self.current = pedestal
+        self._save(pedestal)
 
     def abort(self) -> None:
         if self._frames is not None:

@@ -85,7 +85,7 @@ def store_reco(stores: Stores, envelope, envelope_digest: str) -> bool:
 def store_pedestal(stores: Stores, envelope, envelope_digest: str) -> bool:
     """The pedestal file, then the index entry that finds it by pedestal id."""
     h = envelope.header
-    key = layout.pedestal_key(h["detector"], h["run"])
+    key = layout.pedestal_key(h["detector"], h["run"], h.get("frame"))
     stores.s3.put(key, envelope.body, pedestal_metadata(h, envelope_digest))
     index = {"pedestal_id": h["pedestal_id"], "key": key, "run": h["run"], "n_frames": h["n_frames"]}
     stores.s3.put(layout.pedestal_index_key(h["detector"], h["pedestal_id"]),

@@ -11,6 +11,7 @@ keys through these functions, so a layout change happens here and nowhere else::
     reco/<detector>/reco_run00012.root             the run's ROOT file (recon's writer)
     reco/<detector>/replay/reco_run00012.root      the same, rebuilt by ``cygno-sink replay``
     pedestal/<detector>/run00011.cyp               a pedestal (body of the pedestal item)
+    pedestal/<detector>/run00012-f000400.cyp       one tracked online during a data run
     pedestal/<detector>/by-id/<pedestal_id>.json   index: pedestal id -> pedestal key
     runs/<detector>/run00012/start.json            run_start header
     runs/<detector>/run00012/stop.json             run_stop header
@@ -93,8 +94,10 @@ def pedestal_prefix(detector: str) -> str:
     return f"pedestal/{detector}/"
 
 
-def pedestal_key(detector: str, run: int) -> str:
-    return f"{pedestal_prefix(detector)}run{run:05d}.{PEDESTAL_EXT}"
+def pedestal_key(detector: str, run: int, frame: int | None = None) -> str:
+    """A pedestal run's pedestal, or (``frame`` given) one tracked online at that frame."""
+    at = "" if frame is None else f"-f{frame:06d}"
+    return f"{pedestal_prefix(detector)}run{run:05d}{at}.{PEDESTAL_EXT}"
 
 
 def pedestal_index_key(detector: str, pedestal_id: str) -> str:

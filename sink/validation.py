@@ -45,7 +45,7 @@ def validate_message(topic: str, payload: bytes) -> Envelope:
         if "frame" in header:
             _check_non_negative(header, "frame")
         expected_key = item_key(kind, header["run"], header.get("frame") if kind in
-                                ("raw", "zs", "reco") else None)
+                                ("raw", "zs", "reco", "pedestal") else None)
     _expect(header, "key", expected_key, "edge.wire.item_key")
     _check_kind_fields(kind, header, envelope.body)
     return envelope

@@ -73,3 +73,14 @@ def test_secret_comes_from_file(tmp_path):
     secret.write_text("fromfile\n")
     config = _load(tmp_path, GOOD.replace('port = 1883', f'port = 1883\npassword_file = "{secret}"'))
     assert config["mqtt"]["password"] == "fromfile"
+
+
+def test_pedestal_tracking_without_zero_suppression_is_refused(tmp_path):
+    text = GOOD + "[pipeline]\npedestal_tracking = true\nzero_suppression = false\n"
+    with pytest.raises(ConfigError, match="pedestal_tracking = true needs zero_suppression = true"):
+        _load(tmp_path, text)
+
+
+def test_pedestal_tracking_alpha_outside_0_1_is_named_and_echoed(tmp_path):
+    with pytest.raises(ConfigError, match="pedestal_tracking_alpha.*1.5"):
+        _load(tmp_path, GOOD + "[pipeline]\npedestal_tracking_alpha = 1.5\n")

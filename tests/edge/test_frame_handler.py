@@ -10,6 +10,7 @@ import recon
 from edge.daq_protocol import Image, RunEnd, RunStart
 from edge.frame_handler import FrameHandler
 from edge.pedestal_keeper import PedestalKeeper
+from edge.pedestal_tracking import PedestalTracking
 from edge.quarantine import Quarantine
 from edge.runs import RunBook
 from edge.spool import Spool
@@ -72,6 +73,20 @@ def test_reco_result_carries_the_daq_environment_readings(handler):
     result = recon.result_from_bytes(_spooled(handler)["reco-r00002-f000000"].body)
     assert result["Lime_pressure"] == np.float32(908.5)
     assert np.isnan(result["Humidity"]) and np.isnan(result["Atm_pressure"])
+
+
+def test_tracked_pedestal_is_published_with_its_frame_and_named_by_later_frames(handler):
+    handler.tracking = PedestalTracking(handler.pedestals, every=1, publish_every=2)
+    _run(handler, 1, _frames(8, pedestal=True), pedestal=True)
+    handler.run_started(RunStart(2, False))
+    for number, frame in enumerate(_frames(4, pedestal=False)):
+        handler.submit(handler.pool, Image(2, number, 1000.0 + number, 0.3, frame)).result()
+    handler.run_ended(RunEnd(2, 4))
+    spooled = _spooled(handler)
+    tracked = spooled["pedestal-r00002-f000001"]
+    assert tracked.header["frame"] == 1 and tracked.header["pedestal_id"] != spooled["pedestal-r00001"].header["pedestal_id"]
+    assert spooled["raw-r00002-f000002"].header["pedestal_id"] == tracked.header["pedestal_id"]
+    assert recon.Pedestal.from_bytes(tracked.body).id == tracked.header["pedestal_id"]
 
 
 def test_pedestal_run_frames_are_only_compressed(handler):

@@ -55,10 +55,13 @@ def frame_envelope(kind, run=12, frame=3, body=None, **fields):
     return Envelope(header, body)
 
 
-def pedestal_envelope(run=11, body=None, pedestal_id=PEDESTAL_ID):
+def pedestal_envelope(run=11, body=None, pedestal_id=PEDESTAL_ID, frame=None):
+    """A pedestal item: from a pedestal run, or (``frame`` given) tracked online at that frame."""
     body = PEDESTAL.to_bytes() if body is None else body
-    header = {"kind": "pedestal", "detector": DETECTOR, "key": item_key("pedestal", run),
+    header = {"kind": "pedestal", "detector": DETECTOR, "key": item_key("pedestal", run, frame),
               "run": run, "pedestal_id": pedestal_id, "n_frames": 100, "shape": [3, 4]}
+    if frame is not None:
+        header["frame"] = frame
     return Envelope(header, body)
 
 

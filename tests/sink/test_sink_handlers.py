@@ -14,6 +14,7 @@ from sink_envelopes import (
 
 from edge.wire import Ack, Envelope, digest
 from sink import layout
+from sink.get_frame import load_raw_frame
 from sink.object_metadata import parse_raw_metadata
 
 
@@ -72,6 +73,24 @@ def test_pedestal_is_stored_by_run_and_indexed_by_id(processor, stores):
     assert stores.s3.get(key).metadata["pedestal-id"] == PEDESTAL_ID
     index = json.loads(stores.s3.get(layout.pedestal_index_key(DETECTOR, PEDESTAL_ID)).body)
     assert index["key"] == key and index["run"] == 11
+
+
+def test_tracked_pedestal_is_stored_under_its_run_and_frame_and_decodes_its_frames(processor, stores):
+    deliver(processor, pedestal_envelope(run=12, frame=400))
+    key = layout.pedestal_key(DETECTOR, 12, 400)
+    assert key == f"pedestal/{DETECTOR}/run00012-f000400.cyp" and stores.s3.exists(key)
+    index = json.loads(stores.s3.get(layout.pedestal_index_key(DETECTOR, PEDESTAL_ID)).body)
+    assert index["key"] == key
+    deliver(processor, raw_envelope(12, 401))
+    assert (load_raw_frame(stores.s3, DETECTOR, 12, 401).pixels == small_frame()).all()
+
+
+def test_pedestal_whose_key_hides_its_frame_is_quarantined(processor, stores):
+    envelope = pedestal_envelope(run=12, frame=400)
+    envelope.header["key"] = "pedestal-r00012"
+    ack, _ = deliver(processor, envelope)
+    assert not stores.s3.exists(layout.pedestal_key(DETECTOR, 12))
+    assert any(key.startswith("quarantine/") for key in stores.s3.objects)
 
 
 def test_run_start_document_is_kept(processor, stores):

@@ -1,0 +1,83 @@
+"""Online pedestal tracking on the edge (``[pipeline] pedestal_tracking``).
+
+For triggerless running, when no pedestal runs interrupt data taking: the dark offset
+drifts with the sensor temperature, so the pedestal follows the data frames. Every
+``every``-th data frame is folded into a :class:`recon.PedestalTracker`, leaving out
+its zero-suppressed pixels (grown by the tracker's guard) and outliers. Every
+``publish_every`` updates, the tracked pedestal becomes the one in force: it is saved
+by the :class:`~edge.pedestal_keeper.PedestalKeeper` (a restart keeps it) and returned
+for publication, keyed by the run and frame it was taken at, so that every blob that
+names it can be decoded in the cloud. A new pedestal run restarts tracking from its
+pedestal.
+"""
+
+import logging
+import threading
+
+import recon
+
+__all__ = ["PedestalTracking"]
+
+log = logging.getLogger(__name__)
+
+
+class PedestalTracking:
+    """Feeds data frames to a pedestal tracker and says when a new pedestal is due.
+
+    Parameters
+    ----------
+    keeper : PedestalKeeper
+        Holds the pedestal in force; tracked pedestals are adopted through it.
+    every : int >= 1
+        Fold one data frame in this many into the tracker (an update costs about ten
+        float64 passes over the frame).
+    publish_every : int >= 1
+        Adopt and publish the tracked pedestal after this many updates.
+    alpha : float in (0, 1)
+        Weight of each update (:class:`recon.PedestalTracker`).
+    """
+
+    def __init__(self, keeper, every: int = 10, publish_every: int = 50, alpha: float = 0.01):
+        self.keeper = keeper
+        self.every, self.publish_every, self.alpha = every, publish_every, alpha
+        self._tracker = None
+        self._source_id = None  # id of the pedestal the tracker started from or last adopted
+        self._seen = 0
+        self._lock = threading.Lock()
+
+    def observe(self, image, pedestal, sparse):
+        """Fold in ``image`` (processed against ``pedestal``, kept pixels ``sparse``) if due.
+
+        Returns
+        -------
+        recon.Pedestal or None
+            The pedestal just adopted, to be published; None otherwise.
+        """
+        if pedestal is None or sparse is None:
+            return None
+        with self._lock:
+            if not self._tracking(pedestal):
+                return None
+            self._seen += 1
+            if self._seen % self.every:
+                return None
+            self._tracker.update(image.pixels, sparse)
+            if self._tracker.n_updates % self.publish_every:
+                return None
+            tracked = self._tracker.pedestal
+            self._source_id = tracked.id
+            self.keeper.adopt(tracked)  # under the lock: no worker may see the old one as new
+            log.info("tracked pedestal %s adopted at run %d frame %d (%d updates)", tracked.id,
+                     image.run, image.frame, self._tracker.n_updates)
+        return tracked
+
+    def _tracking(self, pedestal) -> bool:
+        """Whether to track against ``pedestal``; (re)starts the tracker on the one in force."""
+        current = self.keeper.current
+        if current is None:
+            return False
+        if self._tracker is None or current.id != self._source_id:
+            self._tracker = recon.PedestalTracker(current, alpha=self.alpha)
+            self._source_id = current.id
+            self._seen = 0
+        return pedestal.id == current.id

@@ -1,0 +1,80 @@
+"""Online pedestal tracking on the edge: when it updates, adopts, publishes and restarts."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import recon
+from edge.pedestal_keeper import PedestalKeeper
+from edge.pedestal_tracking import PedestalTracking
+
+SHAPE = (48, 64)
+
+
+@pytest.fixture
+def keeper(tmp_path):
+    keeper = PedestalKeeper(tmp_path)
+    keeper.adopt(recon.Pedestal(np.full(SHAPE, 100.0, np.float32), np.full(SHAPE, 2.0, np.float32)))
+    return keeper
+
+
+def _image(frame, level=100.0, seed=0):
+    pixels = np.random.default_rng(seed + frame).normal(level, 2.0, SHAPE).round().astype(np.uint16)
+    return SimpleNamespace(run=12, frame=frame, pixels=pixels)
+
+
+def _nothing_kept():
+    empty = np.zeros(0, np.int32)
+    return recon.SparseFrame(empty, empty, np.zeros(0, np.uint16), SHAPE)
+
+
+def _feed(tracking, keeper, frames, level=100.0):
+    adopted = []
+    for frame in frames:
+        tracked = tracking.observe(_image(frame, level), keeper.current, _nothing_kept())
+        if tracked is not None:
+            adopted.append((frame, tracked))
+    return adopted
+
+
+def test_tracked_pedestal_is_adopted_after_publish_every_updates(keeper):
+    tracking = PedestalTracking(keeper, every=2, publish_every=3, alpha=0.5)
+    adopted = _feed(tracking, keeper, range(12))
+    assert [frame for frame, _ in adopted] == [5, 11]  # every 2nd frame updates, every 3rd update adopts
+    assert keeper.current is adopted[-1][1]
+
+
+def test_tracked_pedestal_follows_a_drift(keeper):
+    tracking = PedestalTracking(keeper, every=1, publish_every=20, alpha=0.2)
+    (_, tracked), = _feed(tracking, keeper, range(20), level=103.0)
+    assert abs(float(tracked.mean.mean()) - 103.0) < 0.2
+    assert tracked.id != recon.Pedestal(np.full(SHAPE, 100.0, np.float32), np.full(SHAPE, 2.0, np.float32)).id
+
+
+def test_adopted_pedestal_survives_a_restart(keeper, tmp_path):
+    tracking = PedestalTracking(keeper, every=1, publish_every=2)
+    (_, tracked), = _feed(tracking, keeper, range(2))
+    assert PedestalKeeper(tmp_path).current.id == tracked.id
+
+
+def test_frames_processed_against_an_older_pedestal_are_left_out(keeper):
+    tracking = PedestalTracking(keeper, every=1, publish_every=100)
+    old = keeper.current
+    keeper.adopt(recon.Pedestal(np.full(SHAPE, 101.0, np.float32), np.full(SHAPE, 2.0, np.float32)))
+    assert tracking.observe(_image(0), old, _nothing_kept()) is None
+    assert tracking._tracker.n_updates == 0
+
+
+def test_a_new_pedestal_run_restarts_tracking_from_its_pedestal(keeper):
+    tracking = PedestalTracking(keeper, every=1, publish_every=3)
+    _feed(tracking, keeper, range(2))
+    keeper.adopt(recon.Pedestal(np.full(SHAPE, 110.0, np.float32), np.full(SHAPE, 2.0, np.float32)))
+    assert _feed(tracking, keeper, range(2, 4), level=110.0) == []  # counting starts again
+    (frame, tracked), = _feed(tracking, keeper, [4], level=110.0)
+    assert abs(float(tracked.mean.mean()) - 110.0) < 0.3
+
+
+def test_no_pedestal_or_no_sparse_frame_means_no_tracking(tmp_path):
+    tracking = PedestalTracking(PedestalKeeper(tmp_path), every=1, publish_every=1)
+    assert tracking.observe(_image(0), None, None) is None
