@@ -89,6 +89,8 @@ def via_mqtt(config: dict, processor: ItemProcessor, items: list, workers: int) 
                        session_expiry_s=60)
     consumer = SinkConsumer(mqtt_config, processor, workers, config["sink"]["queue_size"])
     consumer.start()
+    if not consumer.subscribed.wait(30):
+        raise SystemExit("the sink consumer was not subscribed within 30 s")
     acks, done = [], threading.Event()
     publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:8]}",
                             protocol=mqtt.MQTTv5)
@@ -100,8 +102,7 @@ def via_mqtt(config: dict, processor: ItemProcessor, items: list, workers: int) 
     publisher.on_message = on_ack
     publisher.connect(config["mqtt"]["host"], config["mqtt"]["port"])
     publisher.loop_start()
-    publisher.subscribe("cygno/v1/lime/ack", qos=1)
-    time.sleep(1.0)  # both subscriptions in place
+    subscribe_and_wait(publisher, "cygno/v1/lime/ack")
     payloads = [(topic_of(e), e.to_bytes()) for e in items]
     started = time.perf_counter()
     for name, payload in payloads:
@@ -116,6 +117,15 @@ def via_mqtt(config: dict, processor: ItemProcessor, items: list, workers: int) 
     return elapsed
 
 
+def subscribe_and_wait(client, topic: str, timeout_s: float = 30.0) -> None:
+    """Subscribe at QoS 1 and wait for the broker's SUBACK (a fixed sleep raced with it)."""
+    granted = threading.Event()
+    client.on_subscribe = lambda *args: granted.set()
+    client.subscribe(topic, qos=1)
+    if not granted.wait(timeout_s):
+        raise SystemExit(f"no SUBACK for {topic!r} within {timeout_s:g} s")
+
+
 def mqtt_only(config: dict, items: list) -> float:
     received, done = [], threading.Event()
     subscriber = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-sub-{uuid.uuid4().hex[:8]}",
@@ -128,12 +138,11 @@ def mqtt_only(config: dict, items: list) -> float:
     subscriber.on_message = on_message
     subscriber.connect(config["mqtt"]["host"], config["mqtt"]["port"])
     subscriber.loop_start()
-    subscriber.subscribe("cygno/v1/benchonly/raw", qos=1)
+    subscribe_and_wait(subscriber, "cygno/v1/benchonly/raw")
     publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:8]}",
                             protocol=mqtt.MQTTv5)
     publisher.connect(config["mqtt"]["host"], config["mqtt"]["port"])
     publisher.loop_start()
-    time.sleep(1.0)
     payloads = [e.to_bytes() for e in items]
     started = time.perf_counter()
     for payload in payloads:

@@ -39,6 +39,10 @@ class SinkConsumer:
         self.client.manual_ack_set(True)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
+        #: Set once the broker has granted the data subscription (SUBACK); a publisher that
+        #: starts before then loses its messages unless it resends them, as the edge does.
+        self.subscribed = threading.Event()
         self._starter = starter
         self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
         self._stopping = threading.Event()
@@ -73,6 +77,12 @@ class SinkConsumer:
         log.info("connected to MQTT (session present: %s)", flags.session_present)
         options = SubscribeOptions(qos=1, noLocal=True)
         client.subscribe(data_subscription(), options=options)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        if all(not code.is_failure for code in reason_codes):
+            self.subscribed.set()
+        else:
+            log.error("MQTT subscription refused: %s", reason_codes)
 
     def _on_message(self, client, userdata, message) -> None:
         if kind_from_topic(message.topic) is None:

@@ -140,3 +140,13 @@ def test_acks_published_while_disconnected_do_not_stop_later_items(processor, st
     assert len(stores.s3.objects) == 25
     assert sorted(e[1] for e in client.events if e[0] == "puback") == list(range(1, 26))
     assert sum(e[0] == "publish" for e in client.events) == 25
+
+
+def test_subscribed_is_set_only_when_the_broker_grants_the_subscription(processor):
+    consumer, client = make_consumer(processor)
+    refused = [SimpleNamespace(is_failure=True)]
+    consumer._on_subscribe(client, None, 1, refused, None)
+    assert not consumer.subscribed.is_set()
+    consumer._on_subscribe(client, None, 2, [SimpleNamespace(is_failure=False)], None)
+    consumer.stop(timeout_s=5)
+    assert consumer.subscribed.is_set()
