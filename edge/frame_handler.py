@@ -67,19 +67,17 @@ class FrameHandler:
     def run_ended(self, message: RunEnd) -> None:
         self._wait_for_run(message.run)
         state = self.runs.get(message.run)
-        envelopes = []
         built = self.pedestals.finish(message.run) if state.pedestal else None
         if built is not None:
-            envelopes.append(self._pedestal_envelope(message.run, *built))
+            self._publish_then_adopt(self._pedestal_envelope(message.run, *built), built[0])
         summary = state.summary(message.frames)
         header = {"kind": "run_stop", "detector": self.detector, "key": item_key("run_stop", message.run),
                   "run": message.run, "timestamp": time.time(), "metadata": message.metadata,
                   "pedestal_id": getattr(self.pedestals.current, "id", None),
                   "reconstruction": any(stage.name == "reconstruct" for stage in self.stages),
                   **summary}
-        envelopes.append(Envelope(header))
         self.runs.sync(message.run)
-        self.spool_envelopes(envelopes)
+        self.spool_envelopes([Envelope(header)])
         self.runs.finish(message.run)
         self.on_done(message.run, what="run_end")
         self.counters.add("runs_ended")
@@ -110,7 +108,8 @@ class FrameHandler:
         try:
             stages = self.stages[:1] if pedestal_run else self.stages
             work = run_stages(stages, FrameWork(self.detector, image, pedestal))
-            self.spool_envelopes(work.envelopes + self._tracked_pedestal(work, pedestal_run))
+            self.spool_envelopes(work.envelopes)
+            self._track_pedestal(work, pedestal_run)
         except Exception as exc:  # noqa: BLE001 - any failure must quarantine, not kill the agent
             log.exception("frame run=%d frame=%d failed", image.run, image.frame)
             self.quarantine.add(f"{type(exc).__name__}: {exc}", [image.pixels.tobytes()],
@@ -124,22 +123,29 @@ class FrameHandler:
         self.counters.add("frames_spooled")
         self.counters.add("bytes_out", len(work.envelopes[0].body))
 
-    def _tracked_pedestal(self, work: FrameWork, pedestal_run: bool) -> list:
-        """The pedestal item to publish when online tracking just adopted a new pedestal.
+    def _track_pedestal(self, work: FrameWork, pedestal_run: bool) -> None:
+        """Online tracking: fold in this frame; publish then adopt a tracked pedestal when due.
 
         A tracking failure is logged and counted; it never costs the frame itself."""
         if self.tracking is None or pedestal_run:
-            return []
+            return
         image = work.image
+
+        def publish_then_adopt(tracked):
+            envelope = self._pedestal_envelope(image.run, tracked, tracked.n_frames, frame=image.frame)
+            self._publish_then_adopt(envelope, tracked)
+
         try:
-            tracked = self.tracking.observe(image, work.pedestal, work.sparse)
+            self.tracking.observe(image, work.pedestal, work.sparse, publish_then_adopt)
         except Exception:  # noqa: BLE001 - the frame is fine, only the pedestal update failed
             log.exception("pedestal tracking failed on run=%d frame=%d", image.run, image.frame)
             self.counters.add("pedestal_tracking_errors")
-            return []
-        if tracked is None:
-            return []
-        return [self._pedestal_envelope(image.run, tracked, tracked.n_frames, frame=image.frame)]
+
+    def _publish_then_adopt(self, envelope: Envelope, pedestal) -> None:
+        """Spool a new pedestal's item durably, then put the pedestal in force: a crash in
+        between leaves the old one in force, never one whose item the cloud will not get."""
+        self.spool_envelopes([envelope])
+        self.pedestals.adopt(pedestal)
 
     def _pedestal_envelope(self, run: int, pedestal, n_frames: int, frame: int | None = None) -> Envelope:
         """A pedestal item: from a pedestal run (``frame`` None) or tracked at ``frame``."""

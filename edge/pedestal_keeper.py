@@ -54,7 +54,11 @@ class PedestalKeeper:
             self._frames.put(pixels)
 
     def finish(self, run: int):
-        """End the pedestal run; returns ``(pedestal, n_frames)`` or None if nothing was built."""
+        """End the pedestal run; returns ``(pedestal, n_frames)`` or None if nothing was built.
+
+        The new pedestal is not yet in force: the caller spools its item durably first and
+        then calls :meth:`adopt`, so that a crash in between leaves the old pedestal in force,
+        never one that the cloud will not receive."""
         if self._frames is None or run != self.building_run:
             return None
         self._frames.put(_END)
@@ -65,7 +69,6 @@ class PedestalKeeper:
         if pedestal is None:
             log.error("pedestal run %d produced no pedestal: %s", run, self._result.get("error"))
             return None
-        self.adopt(pedestal)
         log.info("new pedestal %s from run %d (%d frames)", pedestal.id, run, self._result["frames"])
         return pedestal, self._result["frames"]
 

@@ -4,10 +4,10 @@ For triggerless running, when no pedestal runs interrupt data taking: the dark o
 drifts with the sensor temperature, so the pedestal follows the data frames. Every
 ``every``-th data frame is folded into a :class:`recon.PedestalTracker`, leaving out
 its zero-suppressed pixels (grown by the tracker's guard) and outliers. Every
-``publish_every`` updates, the tracked pedestal becomes the one in force: it is saved
-by the :class:`~edge.pedestal_keeper.PedestalKeeper` (a restart keeps it) and returned
-for publication, keyed by the run and frame it was taken at, so that every blob that
-names it can be decoded in the cloud. A new pedestal run restarts tracking from its
+``publish_every`` updates, the tracked pedestal is published (its item spooled durably,
+keyed by the run and frame it was taken at) and only then adopted through the
+:class:`~edge.pedestal_keeper.PedestalKeeper` (saved, so a restart keeps it), so that
+every blob that names it can be decoded in the cloud. A new pedestal run restarts tracking from its
 pedestal.
 """
 
@@ -45,13 +45,17 @@ class PedestalTracking:
         self._seen = 0
         self._lock = threading.Lock()
 
-    def observe(self, image, pedestal, sparse):
+    def observe(self, image, pedestal, sparse, publish_then_adopt):
         """Fold in ``image`` (processed against ``pedestal``, kept pixels ``sparse``) if due.
+
+        When a tracked pedestal is due, ``publish_then_adopt(pedestal)`` is called (under
+        this object's lock, so no other frame sees a half-made switch): it must spool the
+        pedestal's item durably and then adopt it through the keeper.
 
         Returns
         -------
         recon.Pedestal or None
-            The pedestal just adopted, to be published; None otherwise.
+            The pedestal just published and adopted; None otherwise.
         """
         if pedestal is None or sparse is None:
             return None
@@ -66,7 +70,7 @@ class PedestalTracking:
                 return None
             tracked = self._tracker.pedestal
             self._source_id = tracked.id
-            self.keeper.adopt(tracked)  # under the lock: no worker may see the old one as new
+            publish_then_adopt(tracked)
             log.info("tracked pedestal %s adopted at run %d frame %d (%d updates)", tracked.id,
                      image.run, image.frame, self._tracker.n_updates)
         return tracked

@@ -89,6 +89,21 @@ def test_tracked_pedestal_is_published_with_its_frame_and_named_by_later_frames(
     assert recon.Pedestal.from_bytes(tracked.body).id == tracked.header["pedestal_id"]
 
 
+def test_new_pedestal_is_not_in_force_until_its_item_is_spooled(handler, tmp_path):
+    spool_envelopes = handler.spool_envelopes
+
+    def disk_full_for_pedestals(envelopes):
+        if any(envelope.kind == "pedestal" for envelope in envelopes):
+            raise OSError(28, "No space left on device")
+        spool_envelopes(envelopes)
+
+    handler.spool_envelopes = disk_full_for_pedestals
+    with pytest.raises(OSError):
+        _run(handler, 1, _frames(4, pedestal=True), pedestal=True)
+    assert handler.pedestals.current is None
+    assert PedestalKeeper(tmp_path / "state").current is None  # nothing saved for a restart either
+
+
 def test_pedestal_run_frames_are_only_compressed(handler):
     _run(handler, 1, _frames(4, pedestal=True), pedestal=True)
     kinds = {key.split("-")[0] for key in _spooled(handler)}

@@ -32,7 +32,7 @@ def _nothing_kept():
 def _feed(tracking, keeper, frames, level=100.0):
     adopted = []
     for frame in frames:
-        tracked = tracking.observe(_image(frame, level), keeper.current, _nothing_kept())
+        tracked = tracking.observe(_image(frame, level), keeper.current, _nothing_kept(), keeper.adopt)
         if tracked is not None:
             adopted.append((frame, tracked))
     return adopted
@@ -43,6 +43,19 @@ def test_tracked_pedestal_is_adopted_after_publish_every_updates(keeper):
     adopted = _feed(tracking, keeper, range(12))
     assert [frame for frame, _ in adopted] == [5, 11]  # every 2nd frame updates, every 3rd update adopts
     assert keeper.current is adopted[-1][1]
+
+
+def test_a_tracked_pedestal_is_published_before_it_is_adopted(keeper):
+    order = []
+
+    def publish_then_adopt(tracked):
+        order.append(("published", keeper.current.id == tracked.id))
+        keeper.adopt(tracked)
+
+    tracking = PedestalTracking(keeper, every=1, publish_every=2)
+    tracking.observe(_image(0), keeper.current, _nothing_kept(), publish_then_adopt)
+    tracked = tracking.observe(_image(1), keeper.current, _nothing_kept(), publish_then_adopt)
+    assert order == [("published", False)] and keeper.current is tracked
 
 
 def test_tracked_pedestal_follows_a_drift(keeper):
@@ -62,7 +75,7 @@ def test_frames_processed_against_an_older_pedestal_are_left_out(keeper):
     tracking = PedestalTracking(keeper, every=1, publish_every=100)
     old = keeper.current
     keeper.adopt(recon.Pedestal(np.full(SHAPE, 101.0, np.float32), np.full(SHAPE, 2.0, np.float32)))
-    assert tracking.observe(_image(0), old, _nothing_kept()) is None
+    assert tracking.observe(_image(0), old, _nothing_kept(), keeper.adopt) is None
     assert tracking._tracker.n_updates == 0
 
 
@@ -77,4 +90,4 @@ def test_a_new_pedestal_run_restarts_tracking_from_its_pedestal(keeper):
 
 def test_no_pedestal_or_no_sparse_frame_means_no_tracking(tmp_path):
     tracking = PedestalTracking(PedestalKeeper(tmp_path), every=1, publish_every=1)
-    assert tracking.observe(_image(0), None, None) is None
+    assert tracking.observe(_image(0), None, None, pytest.fail) is None
