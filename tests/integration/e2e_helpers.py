@@ -13,20 +13,21 @@ from sink import layout
 SHAPE = (288, 512)  # small non-square frames keep the suite fast; the code never assumes a size
 
 
-def simulator(seed=3):
-    return FrameSimulator(SensorModel(SHAPE, seed=1), seed=seed)
+def simulator(seed=3, drift_adu_per_frame=0.0):
+    return FrameSimulator(SensorModel(SHAPE, seed=1), seed=seed, drift_adu_per_frame=drift_adu_per_frame)
 
 
 class RunSender:
     """Sends one run from a background thread, recording each frame's checksum."""
 
-    def __init__(self, deployment, run, frames, pedestal=False, rate_hz=None, seed=3):
+    def __init__(self, deployment, run, frames, pedestal=False, rate_hz=None, seed=3,
+                 drift_adu_per_frame=0.0):
         self.checksums = {}
         self.frames_sent = threading.Event()
         self.milestones = {}
         self.report = None
         self.error = None
-        self._args = (deployment, run, frames, pedestal, rate_hz, seed)
+        self._args = (deployment, run, frames, pedestal, rate_hz, seed, drift_adu_per_frame)
         self._thread = threading.Thread(target=self._send, daemon=True)
 
     def start(self):
@@ -49,9 +50,9 @@ class RunSender:
         self.milestones.setdefault(number, threading.Event()).set()
 
     def _send(self):
-        deployment, run, frames, pedestal, rate_hz, seed = self._args
+        deployment, run, frames, pedestal, rate_hz, seed, drift = self._args
         try:
-            with DaqSender(simulator(seed), deployment.daq_endpoint,
+            with DaqSender(simulator(seed, drift), deployment.daq_endpoint,
                            ack_endpoint=deployment.ack_endpoint, send_timeout_s=120) as daq:
                 self.report = daq.send_run(run, frames, pedestal=pedestal, rate_hz=rate_hz,
                                            on_frame=self._on_frame)
@@ -59,9 +60,10 @@ class RunSender:
             self.error = exc
 
 
-def send_run(deployment, run, frames, pedestal=False, rate_hz=None, seed=3) -> dict:
+def send_run(deployment, run, frames, pedestal=False, rate_hz=None, seed=3,
+             drift_adu_per_frame=0.0) -> dict:
     """Send a whole run and return {frame number: checksum}."""
-    sender = RunSender(deployment, run, frames, pedestal, rate_hz, seed).start()
+    sender = RunSender(deployment, run, frames, pedestal, rate_hz, seed, drift_adu_per_frame).start()
     sender.join()
     return sender.checksums
 
