@@ -18,7 +18,10 @@ from .errors import CodecError, PedestalMismatchError
 
 __all__ = ["PreparedPedestal", "prepare_pedestal", "check_pedestal_matches"]
 
-_CACHE_SIZE = 4
+#: The pedestal in force and the one before it (frames in flight at a switch). Each entry
+#: keeps its pedestal object alive, with every map derived from it (about 100 MB for a
+#: LIME camera), so a longer memory grows the edge by that much per tracked pedestal.
+_CACHE_SIZE = 2
 _cache = OrderedDict()
 _lock = threading.Lock()
 

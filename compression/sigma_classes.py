@@ -27,6 +27,8 @@ __all__ = ["MAX_CLASSES", "class_edges", "cached_class_edges",
 
 #: Classes per pixel; a pair has one of MAX_CLASSES**2 = 16 classes.
 MAX_CLASSES = 4
+#: Class maps (a byte per pixel pair, 2.6 MB for a LIME frame) of the last few pedestals.
+_CACHE_SIZE = 4
 _cache = OrderedDict()
 _lock = threading.Lock()
 
@@ -70,7 +72,7 @@ def _cached(key, compute):
     value = compute()
     with _lock:
         _cache[key] = value
-        while len(_cache) > 12:
+        while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return value
 

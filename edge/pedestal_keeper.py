@@ -65,12 +65,13 @@ class PedestalKeeper:
         self._builder.join()
         self._frames = None
         self.building_run = None
-        pedestal = self._result.get("pedestal")
+        result, self._result = self._result, {}  # keep no reference once it is handed over
+        pedestal = result.get("pedestal")
         if pedestal is None:
-            log.error("pedestal run %d produced no pedestal: %s", run, self._result.get("error"))
+            log.error("pedestal run %d produced no pedestal: %s", run, result.get("error"))
             return None
-        log.info("new pedestal %s from run %d (%d frames)", pedestal.id, run, self._result["frames"])
-        return pedestal, self._result["frames"]
+        log.info("new pedestal %s from run %d (%d frames)", pedestal.id, run, result["frames"])
+        return pedestal, result["frames"]
 
     def adopt(self, pedestal) -> None:
         """Make ``pedestal`` (e.g. a tracked one) the one in force, saved for restarts."""

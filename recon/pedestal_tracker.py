@@ -8,8 +8,8 @@ the current mean (signal the suppression missed, cosmic hits).
 """
 
 import numpy as np
-from scipy import ndimage
 
+from ._tracker_kernels import near_kernel, update_kernel
 from .errors import PedestalError
 from .pedestal import Pedestal
 from .sparse_frame import SparseFrame
@@ -69,16 +69,12 @@ class PedestalTracker:
             Number of pixels that were updated.
         """
         frame = self._check_frame(frame)
-        delta = frame.astype(np.float64) - self._mean
-        use = np.abs(delta) <= self.clip * np.sqrt(self._variance)
         near_signal = self._signal_region(signal)
-        if near_signal is not None:
-            use &= ~near_signal
-        step = np.where(use, self.alpha, 0.0)
-        self._mean += step * delta
-        self._variance = (1.0 - step) * (self._variance + step * delta * delta)
+        if near_signal is None:
+            near_signal = np.zeros(self.shape, dtype=bool)
+        used = update_kernel(frame, self._mean, self._variance, near_signal, self.alpha, self.clip)
         self.n_updates += 1
-        return int(use.sum())
+        return int(used)
 
     @property
     def pedestal(self):
@@ -92,8 +88,7 @@ class PedestalTracker:
         if isinstance(signal, SparseFrame):
             if tuple(signal.shape) != self.shape:
                 raise PedestalError(f"signal.shape must be {self.shape}, got {signal.shape}")
-            region = np.zeros(self.shape, dtype=bool)
-            region[signal.rows, signal.cols] = True
+            rows, cols = signal.rows, signal.cols
         else:
             region = np.asarray(signal)
             if region.dtype != np.bool_ or region.shape != self.shape:
@@ -101,9 +96,8 @@ class PedestalTracker:
                     f"signal must be a SparseFrame or bool {self.shape}, "
                     f"got {region.dtype} {region.shape}"
                 )
-        if self.guard and region.any():
-            region = ndimage.maximum_filter(region, size=2 * self.guard + 1)
-        return region
+            rows, cols = np.nonzero(region)
+        return near_kernel(np.asarray(rows, np.int64), np.asarray(cols, np.int64), self.shape, self.guard)
 
     def _check_frame(self, frame):
         if not isinstance(frame, np.ndarray) or frame.dtype != np.uint16:

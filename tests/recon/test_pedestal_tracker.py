@@ -66,3 +66,29 @@ def test_wrong_frame_is_refused(start):
         tracker.update(np.zeros((3, 3), np.uint16))
     with pytest.raises(PedestalError, match="uint16"):
         tracker.update(np.zeros(SHAPE, np.float64))
+
+
+@pytest.mark.parametrize("alpha,clip", [(0.01, 5.0), (0.5, 1.0)])
+def test_update_kernel_matches_numpy_reference(alpha, clip):
+    from recon._tracker_kernels import update_kernel, update_reference
+    rng = np.random.default_rng(4)
+    shape = (37, 53)
+    frame = rng.normal(100, 3, shape).round().clip(0, 65535).astype(np.uint16)
+    frame[5, 7] = 4000  # an outlier beyond any clip
+    mean = rng.normal(100, 1, shape)
+    variance = rng.uniform(1, 9, shape)
+    near = rng.random(shape) < 0.1
+    fast_mean, fast_var = mean.copy(), variance.copy()
+    slow_mean, slow_var = mean.copy(), variance.copy()
+    used = update_kernel(frame, fast_mean, fast_var, near, alpha, clip)
+    assert used == update_reference(frame, slow_mean, slow_var, near, alpha, clip)
+    assert np.array_equal(fast_mean, slow_mean) and np.array_equal(fast_var, slow_var)
+    assert fast_mean[5, 7] == mean[5, 7] and (fast_mean[near] == mean[near]).all()
+
+
+@pytest.mark.parametrize("guard", [0, 1, 4])
+def test_near_kernel_matches_the_maximum_filter_reference(guard):
+    from recon._tracker_kernels import near_kernel, near_reference
+    rows = np.array([0, 0, 5, 12, 12, 30], dtype=np.int64)  # corners, edges and the interior
+    cols = np.array([0, 52, 7, 26, 27, 52], dtype=np.int64)
+    assert np.array_equal(near_kernel(rows, cols, (31, 53), guard), near_reference(rows, cols, (31, 53), guard))
