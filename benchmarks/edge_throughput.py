@@ -1,6 +1,7 @@
 """Edge throughput and memory: frames/s of the whole pipeline, and the agent's peak RSS.
 
-Run:  /opt/cygno-venv/bin/python benchmarks/edge_throughput.py [--frames 120] [--shape 2304x2304]
+Run:  .venv/bin/python benchmarks/edge_throughput.py [--frames 120] [--shape 2304x2304]
+      [--pipeline pedestal_tracking=true ...] [--skip-in-process] [--skip-agent]
 
 Table 1 runs the agent's stages (lossless codec with pedestal, zero suppression,
 reconstruction) in-process on a pool of simulator data frames, with 1 and 2 worker
@@ -12,7 +13,8 @@ Mosquitto with a pedestal, and feeds it from the simulated DAQ with the ack chan
 unthrottled, from a pool of pre-generated frames: frames/s is counted from the DAQ's
 first image to the edge's acknowledgement of the last one (every frame compressed,
 zero-suppressed, reconstructed, fsync'ed into the spool and published), and the
-agent's peak RSS is sampled every 50 ms. The simulated DAQ shares the 2 cores.
+agent's RSS is sampled every 50 ms (peaks during the pedestal run and the data run, and
+the last sample). ``--pipeline KEY=VALUE`` passes ``[pipeline]`` settings to the agent. The simulated DAQ shares the 2 cores.
 """
 
 import argparse
@@ -48,7 +50,8 @@ def main() -> int:
           f"pedestal from {args.pedestal_frames} frames, {os.cpu_count()} cores")
     pedestal = recon.Pedestal.from_frames(simulator.pedestal_frame(i) for i in range(args.pedestal_frames))
     pool = [simulator.data_frame(i)[0] for i in range(args.pool)]
-    _in_process_table(pool, pedestal, args.frames)
+    if not args.skip_in_process:
+        _in_process_table(pool, pedestal, args.frames)
     _agent_table(simulator, args)
     return 0
 
@@ -60,7 +63,24 @@ def _parse():
     parser.add_argument("--pedestal-frames", type=int, default=30)
     parser.add_argument("--shape", default="2304x2304", type=lambda t: tuple(int(n) for n in t.split("x")))
     parser.add_argument("--skip-agent", action="store_true", help="only the in-process table")
-    return parser.parse_args()
+    parser.add_argument("--skip-in-process", action="store_true", help="only the agent table")
+    parser.add_argument("--pipeline", action="append", default=[], metavar="KEY=VALUE",
+                        help="an edge.toml [pipeline] setting for the agent, e.g. pedestal_tracking=true")
+    args = parser.parse_args()
+    args.pipeline = dict(_setting(item) for item in args.pipeline)
+    return args
+
+
+def _setting(item: str) -> tuple:
+    key, _, text = item.partition("=")
+    value = {"true": True, "false": False}.get(text.lower(), text)
+    for kind in (int, float):
+        try:
+            value = kind(text)
+            break
+        except ValueError:
+            pass
+    return key, value
 
 
 def _in_process_table(pool, pedestal, n_frames) -> None:
@@ -110,11 +130,13 @@ def _agent_table(simulator, args) -> None:
 
     with tempfile.TemporaryDirectory(prefix="cygno-bench-") as workdir, \
             LocalServices(Path(workdir) / "services") as services:
-        print("\n| agent workers | frames | seconds | frames/s | MB/s in | peak RSS MB |")
-        print("|---:|---:|---:|---:|---:|---:|")
+        print(f"\n[pipeline] settings: {args.pipeline or 'defaults'}")
+        print("\n| agent workers | frames | seconds | frames/s | MB/s in | peak RSS MB | "
+              "peak RSS MB, pedestal run | peak RSS MB, data run | RSS MB at the end |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for workers in (1, 2):
             deployment = Deployment(Path(workdir) / f"w{workers}", services, detector=f"bench{workers}",
-                                    edge_settings={"pipeline": {"workers": workers},
+                                    edge_settings={"pipeline": {"workers": workers, **args.pipeline},
                                                    "telemetry": {"interval_s": 5.0}})
             with deployment:
                 edge = deployment.start_edge()
@@ -122,16 +144,19 @@ def _agent_table(simulator, args) -> None:
 
 
 def _measure_agent(deployment, edge, simulator, args, workers) -> None:
-    peak = {"rss": 0}
+    peak = {"pedestal": 0, "data": 0, "last": 0}
+    phase = ["pedestal"]
     done = threading.Event()
 
     def sample():
         process = psutil.Process(edge.pid)
         while not done.is_set():
             try:
-                peak["rss"] = max(peak["rss"], process.memory_info().rss)
+                rss = process.memory_info().rss
             except psutil.Error:
                 return
+            peak[phase[0]] = max(peak[phase[0]], rss)
+            peak["last"] = rss
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -139,12 +164,15 @@ def _measure_agent(deployment, edge, simulator, args, workers) -> None:
     with DaqSender(simulator, deployment.daq_endpoint, ack_endpoint=deployment.ack_endpoint,
                    send_timeout_s=300) as daq:
         daq.send_run(1, args.pedestal_frames, pedestal=True, pool=args.pool)
+        phase[0] = "data"
         report = daq.send_run(2, args.frames, pool=args.pool)
     done.set()
     sampler.join()
     megabytes = report.frames_sent * simulator.shape[0] * simulator.shape[1] * 2 / 1e6
+    mb = {name: value / 1e6 for name, value in peak.items()}
     print(f"| {workers} | {report.frames_sent} | {report.seconds:.1f} | {report.rate_hz:.1f} | "
-          f"{megabytes / report.seconds:.0f} | {peak['rss'] / 1e6:.0f} |")
+          f"{megabytes / report.seconds:.0f} | {max(mb['pedestal'], mb['data']):.0f} | "
+          f"{mb['pedestal']:.0f} | {mb['data']:.0f} | {mb['last']:.0f} |")
 
 
 if __name__ == "__main__":

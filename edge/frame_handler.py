@@ -145,7 +145,7 @@ class FrameHandler:
         """Spool a new pedestal's item durably, then put the pedestal in force: a crash in
         between leaves the old one in force, never one whose item the cloud will not get."""
         self.spool_envelopes([envelope])
-        self.pedestals.adopt(pedestal)
+        self.pedestals.adopt(pedestal, envelope.body)
 
     def _pedestal_envelope(self, run: int, pedestal, n_frames: int, frame: int | None = None) -> Envelope:
         """A pedestal item: from a pedestal run (``frame`` None) or tracked at ``frame``."""

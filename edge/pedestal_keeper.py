@@ -73,10 +73,13 @@ class PedestalKeeper:
         log.info("new pedestal %s from run %d (%d frames)", pedestal.id, run, result["frames"])
         return pedestal, result["frames"]
 
-    def adopt(self, pedestal) -> None:
-        """Make ``pedestal`` (e.g. a tracked one) the one in force, saved for restarts."""
+    def adopt(self, pedestal, serialised: bytes | None = None) -> None:
+        """Make ``pedestal`` (e.g. a tracked one) the one in force, saved for restarts.
+
+        ``serialised`` is ``pedestal.to_bytes()`` if the caller has it already (it takes
+        most of a second for a LIME pedestal)."""
         self.current = pedestal
-        self._save(pedestal)
+        self._save(pedestal.to_bytes() if serialised is None else serialised)
 
     def abort(self) -> None:
         if self._frames is not None:
@@ -110,10 +113,10 @@ class PedestalKeeper:
         log.info("using pedestal %s from %s", pedestal.id, self._path)
         return pedestal
 
-    def _save(self, pedestal) -> None:
+    def _save(self, serialised: bytes) -> None:
         tmp = self._path.with_suffix(".tmp")
         with open(tmp, "wb") as handle:
-            handle.write(pedestal.to_bytes())
+            handle.write(serialised)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self._path)

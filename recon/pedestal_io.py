@@ -23,18 +23,20 @@ _FIELDS = ("format", "version", "mean", "sigma", "mask", "n_frames", "id")
 
 
 def to_bytes(pedestal):
-    """Serialise ``pedestal`` to bytes (compressed ``.npz``)."""
+    """Serialise ``pedestal`` to bytes: a ``.npz`` (zip of ``.npy``), deflated at level 1.
+
+    ``np.savez_compressed`` deflates at level 6: 5 s for a LIME pedestal (47 MB of maps),
+    which stalled the edge at every new pedestal. Level 1 takes 0.7 s for a file 18 %
+    larger (14 MB); ``np.load`` reads both alike.
+    """
+    arrays = {"format": np.array(FORMAT_NAME), "version": np.array(FORMAT_VERSION),
+              "mean": pedestal.mean, "sigma": pedestal.sigma, "mask": pedestal.mask,
+              "n_frames": np.array(pedestal.n_frames), "id": np.array(pedestal.id)}
     buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
-        format=np.array(FORMAT_NAME),
-        version=np.array(FORMAT_VERSION),
-        mean=pedestal.mean,
-        sigma=pedestal.sigma,
-        mask=pedestal.mask,
-        n_frames=np.array(pedestal.n_frames),
-        id=np.array(pedestal.id),
-    )
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
     return buffer.getvalue()
 
 

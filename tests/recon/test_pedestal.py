@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from compression.checksum import pedestal_fingerprint
-from recon import Pedestal, PedestalAccumulator, PedestalError, find_bad_pixels
+from recon import Pedestal, PedestalAccumulator, PedestalError, find_bad_pixels, pedestal_io
 from zs_synthetic import noise_frame, sensor_maps
 
 SHAPE = (96, 160)  # non-square on purpose
@@ -171,3 +171,12 @@ def test_non_finite_mean_is_refused():
     mean[3, 3] = np.nan
     with pytest.raises(PedestalError, match="mean must be finite"):
         Pedestal(mean, np.ones(SHAPE))
+
+
+def test_archives_written_by_savez_compressed_still_load(pedestal):
+    """Pedestals stored before the writer moved to deflate level 1 remain readable."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, format=np.array(pedestal_io.FORMAT_NAME), version=np.array(1),
+                        mean=pedestal.mean, sigma=pedestal.sigma, mask=pedestal.mask,
+                        n_frames=np.array(pedestal.n_frames), id=np.array(pedestal.id))
+    assert Pedestal.from_bytes(buffer.getvalue()).id == pedestal.id
