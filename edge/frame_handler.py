@@ -69,7 +69,8 @@ class FrameHandler:
         state = self.runs.get(message.run)
         built = self.pedestals.finish(message.run) if state.pedestal else None
         if built is not None:
-            self._publish_then_adopt(self._pedestal_envelope(message.run, *built), built[0])
+            pedestal, _ = built
+            self._publish_then_adopt(self._pedestal_envelope(message.run, pedestal), pedestal)
         summary = state.summary(message.frames)
         header = {"kind": "run_stop", "detector": self.detector, "key": item_key("run_stop", message.run),
                   "run": message.run, "timestamp": time.time(), "metadata": message.metadata,
@@ -132,7 +133,7 @@ class FrameHandler:
         image = work.image
 
         def publish_then_adopt(tracked):
-            envelope = self._pedestal_envelope(image.run, tracked, tracked.n_frames, frame=image.frame)
+            envelope = self._pedestal_envelope(image.run, tracked, frame=image.frame)
             self._publish_then_adopt(envelope, tracked)
 
         try:
@@ -147,11 +148,11 @@ class FrameHandler:
         self.spool_envelopes([envelope])
         self.pedestals.adopt(pedestal, envelope.body)
 
-    def _pedestal_envelope(self, run: int, pedestal, n_frames: int, frame: int | None = None) -> Envelope:
+    def _pedestal_envelope(self, run: int, pedestal, frame: int | None = None) -> Envelope:
         """A pedestal item: from a pedestal run (``frame`` None) or tracked at ``frame``."""
         header = {"kind": "pedestal", "detector": self.detector,
                   "key": item_key("pedestal", run, frame), "run": run, "pedestal_id": pedestal.id,
-                  "n_frames": n_frames, "shape": list(pedestal.mean.shape)}
+                  "n_frames": pedestal.n_frames, "shape": list(pedestal.mean.shape)}
         if frame is not None:
             header["frame"] = frame
         return Envelope(header, pedestal.to_bytes())

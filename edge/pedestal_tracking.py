@@ -7,8 +7,8 @@ its zero-suppressed pixels (grown by the tracker's guard) and outliers. Every
 ``publish_every`` updates, the tracked pedestal is published (its item spooled durably,
 keyed by the run and frame it was taken at) and only then adopted through the
 :class:`~edge.pedestal_keeper.PedestalKeeper` (saved, so a restart keeps it), so that
-every blob that names it can be decoded in the cloud. A new pedestal run restarts tracking from its
-pedestal.
+every blob that names it can be decoded in the cloud. A new pedestal run restarts
+tracking from its pedestal.
 """
 
 import logging
@@ -29,8 +29,8 @@ class PedestalTracking:
     keeper : PedestalKeeper
         Holds the pedestal in force; tracked pedestals are adopted through it.
     every : int >= 1
-        Fold one data frame in this many into the tracker (an update costs about ten
-        float64 passes over the frame).
+        Fold one data frame in this many into the tracker (an update is one numba pass
+        over the frame, about 20 ms for a LIME frame).
     publish_every : int >= 1
         Adopt and publish the tracked pedestal after this many updates.
     alpha : float in (0, 1)

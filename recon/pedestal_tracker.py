@@ -70,8 +70,6 @@ class PedestalTracker:
         """
         frame = self._check_frame(frame)
         near_signal = self._signal_region(signal)
-        if near_signal is None:
-            near_signal = np.zeros(self.shape, dtype=bool)
         used = update_kernel(frame, self._mean, self._variance, near_signal, self.alpha, self.clip)
         self.n_updates += 1
         return int(used)
@@ -83,8 +81,9 @@ class PedestalTracker:
                         n_frames=self._n_frames + self.n_updates)
 
     def _signal_region(self, signal):
+        """bool (rows, cols): pixels within ``guard`` of the signal (none without a signal)."""
         if signal is None:
-            return None
+            return np.zeros(self.shape, dtype=bool)
         if isinstance(signal, SparseFrame):
             if tuple(signal.shape) != self.shape:
                 raise PedestalError(f"signal.shape must be {self.shape}, got {signal.shape}")
