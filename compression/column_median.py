@@ -1,9 +1,11 @@
 """Column medians of sampled rows: the prediction of the pedestal-free codec.
 
-:func:`column_base` is a two-pass radix select in numba: the high bytes of each
-column's sampled pixels are counted first (rows in memory order, so the frame is read
-sequentially), which picks the 256-value bucket holding the median; a second pass
-counts the low bytes inside that bucket. No sort, no selection, no transposed copy.
+:func:`column_base` is a windowed counting select in numba: a first pass over the
+sampled rows (in memory order, so the frame is read sequentially) finds each column's
+minimum; a second pass counts each column's samples in at most 256 one-ADU bins above
+its minimum, and the median is read off the counts. Only a column whose median lies
+above that window (more than half its samples 256 ADU over its minimum) is sorted.
+No transposed copy; the count table is as small as the columns' spread allows.
 :func:`column_base_reference` is its plain numpy twin (``np.partition``); the tests
 require both to agree exactly.
 """
@@ -12,6 +14,10 @@ import numba
 import numpy as np
 
 __all__ = ["column_base", "column_base_reference"]
+
+#: Histogram bins above each column's sampled minimum; a median further up is selected
+#: exactly (rare: more than half of a column's samples would be 256 ADU over its minimum).
+_WINDOW = 256
 
 
 def column_base(frame: np.ndarray, row_step: int) -> np.ndarray:
@@ -40,42 +46,45 @@ def column_base_reference(frame: np.ndarray, row_step: int) -> np.ndarray:
 def _upper_medians(frame, row_step):
     rows, cols = frame.shape
     rank = ((rows + row_step - 1) // row_step) // 2  # 0-based rank of the upper median
-    high = np.zeros((256, cols), np.int32)  # bin-major: a row of pixels increments a row of bins
-    for r in range(0, rows, row_step):
+    low = frame[0].copy()
+    high = frame[0].copy()
+    for r in range(row_step, rows, row_step):
         for c in range(cols):
-            high[frame[r, c] >> 8, c] += 1
-    bucket = np.zeros(cols, np.int32)
-    below = np.zeros(cols, np.int32)
-    _find_rank(high, rank, bucket, below)
-    low = np.zeros((256, cols), np.int32)
-    for r in range(0, rows, row_step):
-        for c in range(cols):
-            value = frame[r, c]
-            if value >> 8 == bucket[c]:
-                low[value & 255, c] += 1
-    low_bin = np.zeros(cols, np.int32)
-    _find_rank(low, rank, low_bin, below)
-    out = np.empty((1, cols), np.uint16)
+            low[c] = min(low[c], frame[r, c])
+            high[c] = max(high[c], frame[r, c])
+    span = 0
     for c in range(cols):
-        out[0, c] = (bucket[c] << 8) | low_bin[c]
+        span = max(span, np.int64(high[c]) - np.int64(low[c]))
+    bins = min(span, _WINDOW - 1) + 1  # the window [low, low + bins); one more bin above it
+    counts = np.zeros((bins + 1, cols), np.int32)  # bin-major: a row of pixels hits a row of bins
+    for r in range(0, rows, row_step):
+        for c in range(cols):
+            counts[min(np.int64(frame[r, c]) - np.int64(low[c]), bins), c] += 1
+    out = np.empty((1, cols), np.uint16)
+    resolved = _pick_ranks(counts, rank, low, out)
+    for c in range(cols):
+        if not resolved[c]:  # the median lies above the window: select exactly
+            out[0, c] = np.sort(frame[::row_step, c])[rank]
     return out
 
 
 @numba.njit(cache=True, nogil=True)
-def _find_rank(counts, rank, found_bin, below):
-    """Per column c: the bin of counts[:, c] that holds 0-based ``rank`` once ``below[c]``
-    values lie below bin 0, into ``found_bin``; ``below`` becomes the count below that bin."""
+def _pick_ranks(counts, rank, low, out):
+    """Per column c: ``low[c]`` + the bin of ``counts[:-1, c]`` holding 0-based ``rank``,
+    into ``out[0, c]``. Returns which columns were resolved: not those whose rank falls
+    into the last, above-the-window bin."""
     bins, cols = counts.shape
-    seen = below.copy()
+    seen = np.zeros(cols, np.int32)
     done = np.zeros(cols, np.bool_)
     left = cols
-    for b in range(bins):
+    for b in range(bins - 1):
         for c in range(cols):
-            if not done[c] and seen[c] + counts[b, c] > rank:
-                found_bin[c] = b
-                below[c] = seen[c]
-                done[c] = True
-                left -= 1
-            seen[c] += counts[b, c]
+            if not done[c]:
+                seen[c] += counts[b, c]
+                if seen[c] > rank:
+                    out[0, c] = low[c] + b
+                    done[c] = True
+                    left -= 1
         if left == 0:
-            return
+            break
+    return done

@@ -67,6 +67,15 @@ def test_column_base_matches_reference(shape, low, high):
         assert np.array_equal(column_base(frame, row_step), column_base_reference(frame, row_step))
 
 
+def test_column_base_selects_exactly_above_its_counting_window():
+    frame = np.random.default_rng(3).integers(95, 110, (64, 6), dtype=np.uint16)
+    frame[:40, 1] = 5000     # most samples far above the column minimum: sorted, not counted
+    frame[::7, 2] = 60000    # a few outliers: the median stays inside the window
+    frame[:, 3] = 65535      # a saturated column
+    for row_step in (1, 3, 16):
+        assert np.array_equal(column_base(frame, row_step), column_base_reference(frame, row_step))
+
+
 def test_class_scatter_and_gather_match_reference():
     from compression.sigma_classes import (gather_by_class, gather_by_class_reference,
                                            scatter_by_class, scatter_by_class_reference)
