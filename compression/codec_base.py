@@ -6,16 +6,21 @@ the exact decoder years later. ``encode`` returns a complete blob (see
 :mod:`compression.container`) and ``decode`` takes one.
 """
 
+import threading
+
 import numpy as np
 
 from .checksum import CHECKSUM_ALGORITHM, pixel_checksum
 from .container import MAX_PIXELS, pack_blob, unpack_blob
 from .errors import CodecError
-from .pair_kernels import PairStreams
+from .pair_kernels import PairStreams, encode_pairs
 from .zstd_sections import compress_section, decompress_section
 
 __all__ = ["FrameCodec", "check_frame", "check_int", "frame_header", "verify_checksum",
-           "pair_sections", "read_pair_sections", "read_overflow_sections"]
+           "pair_sections", "read_pair_sections", "read_overflow_sections", "transient_pairs"]
+
+#: Per-thread symbols buffer of :func:`transient_pairs`.
+_SCRATCH = threading.local()
 
 
 class FrameCodec:
@@ -102,6 +107,20 @@ def verify_checksum(header: dict, array: np.ndarray) -> np.ndarray:
     if found != header["checksum"]:
         raise CodecError(f"decoded pixels have checksum {found}, blob header says {header['checksum']}")
     return array
+
+
+def transient_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int) -> PairStreams:
+    """:func:`~compression.pair_kernels.encode_pairs` into this thread's reusable symbols buffer.
+
+    The streams are valid until this thread's next call: a codec compresses them at
+    once. Reusing the buffer spares the ~650 page faults of a fresh 2.6 MB array
+    per LIME frame.
+    """
+    size = (frame.size + 1) // 2
+    buffer = getattr(_SCRATCH, "symbols", None)
+    if buffer is None or buffer.size < size:
+        buffer = _SCRATCH.symbols = np.empty(size, dtype=np.uint8)
+    return encode_pairs(frame, base, alphabet, out=buffer[:size])
 
 
 def pair_sections(streams: PairStreams, level: int) -> list:

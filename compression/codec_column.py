@@ -11,11 +11,11 @@ pedestal codec's.
 import numpy as np
 
 from .codec_base import (FrameCodec, check_frame, check_int, frame_header, pair_sections,
-                         read_pair_sections, verify_checksum)
+                         read_pair_sections, transient_pairs, verify_checksum)
 from .column_median import column_base
 from .container import pack_blob
 from .errors import CodecError
-from .pair_kernels import DEFAULT_ALPHABET, check_alphabet, decode_pairs, encode_pairs
+from .pair_kernels import DEFAULT_ALPHABET, check_alphabet, decode_pairs
 from .zstd_sections import compress_section, decompress_section
 
 __all__ = ["ColumnPairCodec", "column_base"]
@@ -46,7 +46,7 @@ class ColumnPairCodec(FrameCodec):
         """Blob of a 2-D uint16 ``frame`` (``pedestal`` is ignored: the blob stands alone)."""
         frame = check_frame(frame)
         base = column_base(frame, self.params["row_step"])
-        streams = encode_pairs(frame, base, self.params["alphabet"])
+        streams = transient_pairs(frame, base, self.params["alphabet"])
         sections = [compress_section(base.astype("<u2"), self.params["level"]),
                     *pair_sections(streams, self.params["level"])]
         return pack_blob(frame_header(self, frame, None), sections)

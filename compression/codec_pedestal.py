@@ -9,11 +9,12 @@ The blob names the pedestal by its fingerprint; decoding needs the same pedestal
 import numpy as np
 
 from .codec_base import (FrameCodec, check_frame, check_int, frame_header, pair_sections,
-                         read_overflow_sections, read_pair_sections, verify_checksum)
+                         read_overflow_sections, read_pair_sections, transient_pairs,
+                         verify_checksum)
 from .container import pack_blob
 from .zstd_sections import compress_section, decompress_section
 from .errors import CodecError
-from .pair_kernels import DEFAULT_ALPHABET, PairStreams, check_alphabet, decode_pairs, encode_pairs
+from .pair_kernels import DEFAULT_ALPHABET, PairStreams, check_alphabet, decode_pairs
 from .pedestal_prep import check_pedestal_matches, prepare_pedestal
 from .sigma_classes import (MAX_CLASSES, cached_class_edges, check_edges, gather_by_class, pair_class_map,
                             scatter_by_class)
@@ -51,7 +52,7 @@ class PedestalPairCodec(FrameCodec):
         if pedestal is None:
             raise CodecError(f"{self.codec_id} needs a pedestal, got None")
         prepared = prepare_pedestal(pedestal, frame.shape)
-        streams = encode_pairs(frame, prepared.base, self.params["alphabet"])
+        streams = transient_pairs(frame, prepared.base, self.params["alphabet"])
         header = frame_header(self, frame, prepared.id)
         if self.params["classes"] == 1:
             return pack_blob(header, pair_sections(streams, self.params["level"]))

@@ -59,7 +59,8 @@ def check_base(base, shape) -> np.ndarray:
     return np.ascontiguousarray(base)
 
 
-def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_ALPHABET) -> PairStreams:
+def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_ALPHABET,
+                 out: np.ndarray | None = None) -> PairStreams:
     """Pair symbols, overflow and escapes of ``frame - base``.
 
     Parameters
@@ -67,6 +68,8 @@ def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_AL
     frame : ndarray of uint16, shape (rows, cols), C-contiguous
     base : ndarray of uint16, shape (rows, cols) or (1, cols)
     alphabet : int in [2, 16]
+    out : ndarray of uint8, shape (ceil(rows * cols / 2),), optional
+        Where to write the symbols (returned as ``.symbols``); a new array by default.
 
     Returns
     -------
@@ -76,7 +79,10 @@ def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_AL
     base = check_base(base, frame.shape)
     frame = np.ascontiguousarray(frame)
     n = frame.size
-    symbols = np.empty((n + 1) // 2, dtype=np.uint8)
+    symbols = np.empty((n + 1) // 2, dtype=np.uint8) if out is None else out
+    if symbols.dtype != np.uint8 or symbols.shape != ((n + 1) // 2,) or not symbols.flags.c_contiguous:
+        raise CodecError(f"out must be a contiguous uint8 array of shape ({(n + 1) // 2},), "
+                         f"got {symbols.dtype} {symbols.shape}")
     overflow = np.empty(n, dtype=np.uint8)
     escapes = np.empty(n, dtype=np.uint16)
     n_over, n_esc = _encode_chunks(frame, base, alphabet, symbols, overflow, escapes)

@@ -6,6 +6,7 @@ import pytest
 from compression.column_median import column_base, column_base_reference
 from compression.dither_kernels import (dequantise, dequantise_reference, dither, dither_reference,
                                         quantise, quantise_reference)
+from compression.errors import CodecError
 from compression.pair_kernels import decode_pairs, encode_pairs
 from compression.pair_reference import decode_pairs_reference, encode_pairs_reference
 from tests.compression.conftest import make_frame, make_pedestal
@@ -13,7 +14,7 @@ from tests.compression.conftest import make_frame, make_pedestal
 
 def _cases():
     rng = np.random.default_rng(3)
-    for shape in [(1, 1), (2, 3), (5, 7), (31, 64)]:
+    for shape in [(1, 1), (2, 3), (5, 7), (31, 64), (300, 129)]:  # the last spans 3 chunks
         pedestal = make_pedestal(shape, seed=shape[1])
         base = np.clip(np.rint(pedestal.mean), 0, 65535).astype(np.uint16)
         yield make_frame(pedestal), base
@@ -27,6 +28,20 @@ def test_encode_pairs_matches_reference(alphabet):
         fast, slow = encode_pairs(frame, base, alphabet), encode_pairs_reference(frame, base, alphabet)
         for name, a, b in zip(fast._fields, fast, slow):
             assert np.array_equal(a, b), name
+
+
+def test_encode_pairs_writes_symbols_into_out():
+    frame, base = next(_cases())
+    out = np.full((frame.size + 1) // 2, 7, dtype=np.uint8)
+    streams = encode_pairs(frame, base, 16, out=out)
+    assert streams.symbols is out
+    assert np.array_equal(out, encode_pairs(frame, base, 16).symbols)
+
+
+def test_encode_pairs_refuses_an_out_of_the_wrong_size():
+    frame, base = next(_cases())
+    with pytest.raises(CodecError, match="out must be"):
+        encode_pairs(frame, base, 16, out=np.empty(frame.size + 5, dtype=np.uint8))
 
 
 @pytest.mark.parametrize("alphabet", [2, 14, 16])
