@@ -134,7 +134,7 @@ def _encode_chunks(frame, base, alphabet, symbols, overflow, escapes):
                 row += 1
             raw = flat[i]
             d = np.int32(raw) - np.int32(base[row if base.shape[0] == rows else 0, i - row_first])
-            rest = ((d << np.int32(1)) ^ (d >> np.int32(31))) - limit
+            rest = _zigzag(d) - limit
             overflow[n_over] = min(rest, _ESCAPE)
             n_over += 1
             if rest >= _ESCAPE:
@@ -198,7 +198,7 @@ def _clip_span(frame, base, start, end, limit, clipped):
 def _clip_zigzag_run(x, b, limit, out):
     for k in range(x.size):
         d = np.int32(x[k]) - np.int32(b[k])
-        out[k] = np.uint8(min((d << np.int32(1)) ^ (d >> np.int32(31)), limit))
+        out[k] = np.uint8(min(_zigzag(d), limit))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -219,10 +219,13 @@ def _unzigzag_span(clipped, base, start, end, frame):
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _unzigzag_run(z8, b, x):
-    one = np.uint16(1)
-    for k in range(x.size):  # in uint16 lanes: the sum wraps mod 2**16 like the residual did
-        z = np.uint16(z8[k])
-        x[k] = b[k] + ((z >> one) ^ (np.uint16(0) - (z & one)))
+    for k in range(x.size):
+        x[k] = np.uint16((np.int32(b[k]) + _unzigzag(np.int32(z8[k]))) & np.int32(0xFFFF))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _zigzag(d):
+    return (d << np.int32(1)) ^ (d >> np.int32(31))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
