@@ -7,6 +7,7 @@ from compression.column_median import column_base, column_base_reference
 from compression.dither_kernels import (dequantise, dequantise_reference, dither, dither_reference,
                                         quantise, quantise_reference)
 from compression.errors import CodecError
+from compression.nibble_kernels import encode_nibble_rows
 from compression.pair_kernels import decode_pairs, encode_pairs
 from compression.pair_reference import decode_pairs_reference, encode_pairs_reference
 from tests.compression.conftest import make_frame, make_pedestal
@@ -28,6 +29,26 @@ def test_encode_pairs_matches_reference(alphabet):
         fast, slow = encode_pairs(frame, base, alphabet), encode_pairs_reference(frame, base, alphabet)
         for name, a, b in zip(fast._fields, fast, slow):
             assert np.array_equal(a, b), name
+
+
+def _nibble_streams(frame, base):
+    symbols = np.empty(frame.size // 2, np.uint8)
+    overflow, escapes = np.empty(frame.size, np.uint8), np.empty(frame.size, np.uint16)
+    n_over, n_esc = encode_nibble_rows(frame, base, symbols, overflow, escapes)
+    return symbols, overflow[:n_over], escapes[:n_esc]
+
+
+@pytest.mark.parametrize("shape", [(1, 2), (3, 6), (7, 10), (6000, 6), (20, 4098)])
+def test_nibble_fast_path_matches_reference(shape):
+    # (6000, 6): 2 bands whose boundary falls inside a symbols word; (20, 4098): rows not
+    # a multiple of 8 symbols; escapes and overflow from a noisy frame with outliers
+    rng = np.random.default_rng(shape[0])
+    frame = rng.normal(1000, 6, shape).astype(np.uint16)
+    frame.flat[::37] = rng.integers(0, 65536, frame.flat[::37].size)
+    for base in (np.full((1, shape[1]), 1000, np.uint16), rng.integers(990, 1010, shape, dtype=np.uint16)):
+        expected = encode_pairs_reference(frame, base, 16)
+        for name, fast, slow in zip(expected._fields, _nibble_streams(frame, base), expected):
+            assert np.array_equal(fast, slow), name
 
 
 def test_encode_pairs_writes_symbols_into_out():
