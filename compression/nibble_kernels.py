@@ -21,11 +21,11 @@ import sys
 import numba
 import numpy as np
 
+from .residual_bits import ESCAPE, zero_byte_flags, zigzag
+
 __all__ = ["nibble_path_applies", "encode_nibble_rows"]
 
-_ESCAPE = 255
 _LIMIT = 15
-_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
 _HIGH_NIBBLES = np.uint64(0xF0F0F0F0F0F0F0F0)
 _LOW_NIBBLES = np.uint64(0x0F0F0F0F0F0F0F0F)
 #: ``(bit * _DE_BRUIJN) >> 58`` is unique for each single set bit (a de Bruijn sequence).
@@ -85,8 +85,8 @@ def _pair_nibbles(pixel_pairs, base_pairs, out):
         b = base_pairs[i]
         d0 = np.int32(x & np.uint32(0xFFFF)) - np.int32(b & np.uint32(0xFFFF))
         d1 = np.int32(x >> np.uint32(16)) - np.int32(b >> np.uint32(16))
-        z0 = min((d0 << np.int32(1)) ^ (d0 >> np.int32(31)), np.int32(_LIMIT))
-        z1 = min((d1 << np.int32(1)) ^ (d1 >> np.int32(31)), np.int32(_LIMIT))
+        z0 = min(zigzag(d0), np.int32(_LIMIT))
+        z1 = min(zigzag(d1), np.int32(_LIMIT))
         out[i] = np.uint8((z0 << np.int32(4)) | z1)
 
 
@@ -105,10 +105,10 @@ def _append_overflow(frame, base, first_row, clipped, overflow, escapes, n_over,
             row_first += cols
         raw = flat[i]
         d = np.int32(raw) - np.int32(flat_base[i - row_first if one_base_row else i])
-        rest = ((d << np.int32(1)) ^ (d >> np.int32(31))) - np.int32(_LIMIT)
-        overflow[n_over] = min(rest, _ESCAPE)
+        rest = zigzag(d) - np.int32(_LIMIT)
+        overflow[n_over] = min(rest, ESCAPE)
         n_over += 1
-        if rest >= _ESCAPE:
+        if rest >= ESCAPE:
             escapes[n_esc] = raw
             n_esc += 1
     return n_over, n_esc
@@ -168,13 +168,9 @@ def _byte_hits(symbols, start, end, hits, count):
 @numba.njit(cache=True, nogil=True, inline="always")
 def _nibble_flags(word):
     """Bit 8 k + 6 set where byte k's high nibble (its first pixel) is 15, 8 k + 7 the low."""
-    return (_ff_bytes(word | _LOW_NIBBLES) >> np.uint64(1)) | _ff_bytes(word | _HIGH_NIBBLES)
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _ff_bytes(word):
-    v = ~word  # a byte of 0xFF becomes zero; exact zero-byte flags follow
-    return ~(((v & _LOW7) + _LOW7) | v | _LOW7)
+    # a byte is 0xFF after OR-ing in the other nibble exactly where this nibble is 15
+    return (zero_byte_flags(~(word | _LOW_NIBBLES)) >> np.uint64(1)) | \
+        zero_byte_flags(~(word | _HIGH_NIBBLES))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")

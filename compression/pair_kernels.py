@@ -20,6 +20,7 @@ import numpy as np
 
 from .errors import CodecError
 from .nibble_kernels import encode_nibble_rows, nibble_path_applies
+from .residual_bits import ESCAPE, unzigzag, zero_byte_flags, zigzag
 
 __all__ = ["PairStreams", "DEFAULT_ALPHABET", "encode_pairs", "decode_pairs", "check_alphabet",
            "check_base"]
@@ -27,9 +28,7 @@ __all__ = ["PairStreams", "DEFAULT_ALPHABET", "encode_pairs", "decode_pairs", "c
 #: 16 fills the byte; 14 codes ~0.3 % smaller on sigma ~2 ADU noise but clips twice as many
 #: pixels into the slower overflow path.
 DEFAULT_ALPHABET = 16
-_ESCAPE = 255
 _LSB = np.uint64(0x0101010101010101)
-_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
 #: Pixels per chunk: the chunk's clipped values stay in L1 between the passes over them.
 _CHUNK = 16384
 _BYTE_INDEX = np.uint64(0x0001020304050607)
@@ -139,10 +138,10 @@ def _encode_chunks(frame, base, alphabet, symbols, overflow, escapes):
                 row += 1
             raw = flat[i]
             d = np.int32(raw) - np.int32(base[row if base.shape[0] == rows else 0, i - row_first])
-            rest = _zigzag(d) - limit
-            overflow[n_over] = min(rest, _ESCAPE)
+            rest = zigzag(d) - limit
+            overflow[n_over] = min(rest, ESCAPE)
             n_over += 1
-            if rest >= _ESCAPE:
+            if rest >= ESCAPE:
                 escapes[n_esc] = raw
                 n_esc += 1
     return n_over, n_esc
@@ -153,7 +152,7 @@ def _decode_chunks(symbols, base, alphabet, overflow, escapes, frame):
     n = frame.size
     flat = frame.reshape(-1)
     limit = alphabet - 1
-    clipped_delta = _unzigzag(np.int32(limit))
+    clipped_delta = unzigzag(np.int32(limit))
     clipped = np.zeros(_CHUNK + 8, dtype=np.uint8)
     hits = np.empty(_CHUNK, dtype=np.int64)
     n_over = 0
@@ -170,13 +169,13 @@ def _decode_chunks(symbols, base, alphabet, overflow, escapes, frame):
             i = start + hits[k]
             rest = np.int32(overflow[n_over])
             n_over += 1
-            if rest == _ESCAPE:
+            if rest == ESCAPE:
                 if n_esc >= escapes.size:
                     return 3
                 flat[i] = escapes[n_esc]
                 n_esc += 1
             else:  # decoded as base + unzigzag(limit): the base need not be looked up again
-                delta = _unzigzag(rest + np.int32(limit)) - clipped_delta
+                delta = unzigzag(rest + np.int32(limit)) - clipped_delta
                 flat[i] = np.uint16((np.int32(flat[i]) + delta) & np.int32(0xFFFF))
     if n_over != overflow.size or n_esc != escapes.size:
         return 4
@@ -203,7 +202,7 @@ def _clip_span(frame, base, start, end, limit, clipped):
 def _clip_zigzag_run(x, b, limit, out):
     for k in range(x.size):
         d = np.int32(x[k]) - np.int32(b[k])
-        out[k] = np.uint8(min(_zigzag(d), limit))
+        out[k] = np.uint8(min(zigzag(d), limit))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -225,17 +224,7 @@ def _unzigzag_span(clipped, base, start, end, frame):
 @numba.njit(cache=True, nogil=True, inline="always")
 def _unzigzag_run(z8, b, x):
     for k in range(x.size):
-        x[k] = np.uint16((np.int32(b[k]) + _unzigzag(np.int32(z8[k]))) & np.int32(0xFFFF))
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _zigzag(d):
-    return (d << np.int32(1)) ^ (d >> np.int32(31))
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _unzigzag(z):
-    return (z >> np.int32(1)) ^ -(z & np.int32(1))
+        x[k] = np.uint16((np.int32(b[k]) + unzigzag(np.int32(z8[k]))) & np.int32(0xFFFF))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -255,8 +244,7 @@ def _find_clipped(clipped, limit, n, hits):
     pattern = _LSB * np.uint64(limit)
     count = 0
     for w in range((n + 7) // 8):
-        v = words[w] ^ pattern
-        flags = ~(((v & _LOW7) + _LOW7) | v | _LOW7)
+        flags = zero_byte_flags(words[w] ^ pattern)
         while flags != 0:
             lowest = flags & (~flags + np.uint64(1))
             i = 8 * w + np.int64(((lowest >> np.uint64(7)) * _BYTE_INDEX) >> np.uint64(56))
