@@ -21,7 +21,7 @@ import sys
 import numba
 import numpy as np
 
-from .residual_bits import ESCAPE, zero_byte_flags, zigzag
+from .residual_bits import append_overflow, zero_byte_flags, zigzag
 
 __all__ = ["nibble_path_applies", "encode_nibble_rows"]
 
@@ -74,7 +74,8 @@ def encode_nibble_rows(frame, base, symbols, overflow, escapes):
             _pair_nibbles(words[r * half:(r + 1) * half], base_words[b:b + half],
                           symbols[r * half:(r + 1) * half])
         clipped = _clipped_pixels(symbols, first * half, last * half, hits)
-        n_over, n_esc = _append_overflow(frame, base, first, clipped, overflow, escapes, n_over, n_esc)
+        _, n_over, n_esc = append_overflow(frame, base, _LIMIT, clipped, 0, first * cols, overflow,
+                                           escapes, n_over, n_esc)
     return n_over, n_esc
 
 
@@ -88,30 +89,6 @@ def _pair_nibbles(pixel_pairs, base_pairs, out):
         z0 = min(zigzag(d0), np.int32(_LIMIT))
         z1 = min(zigzag(d1), np.int32(_LIMIT))
         out[i] = np.uint8((z0 << np.int32(4)) | z1)
-
-
-@numba.njit(cache=True, nogil=True)
-def _append_overflow(frame, base, first_row, clipped, overflow, escapes, n_over, n_esc):
-    """Overflow (and escapes) of the ascending flat pixel indices ``clipped``, all at or
-    after row ``first_row``, appended at ``n_over`` / ``n_esc``; returns the new lengths."""
-    rows, cols = frame.shape
-    flat = frame.reshape(-1)
-    one_base_row = base.shape[0] != rows
-    flat_base = base.reshape(-1)
-    row_first = first_row * cols
-    for k in range(clipped.size):
-        i = clipped[k]
-        while i >= row_first + cols:  # raster order: no division
-            row_first += cols
-        raw = flat[i]
-        d = np.int32(raw) - np.int32(flat_base[i - row_first if one_base_row else i])
-        rest = zigzag(d) - np.int32(_LIMIT)
-        overflow[n_over] = min(rest, ESCAPE)
-        n_over += 1
-        if rest >= ESCAPE:
-            escapes[n_esc] = raw
-            n_esc += 1
-    return n_over, n_esc
 
 
 @numba.njit(cache=True, nogil=True)

@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import CodecError
 from .nibble_kernels import encode_nibble_rows, nibble_path_applies
-from .residual_bits import ESCAPE, unzigzag, zero_byte_flags, zigzag
+from .residual_bits import ESCAPE, append_overflow, unzigzag, zero_byte_flags, zigzag
 
 __all__ = ["PairStreams", "DEFAULT_ALPHABET", "encode_pairs", "decode_pairs", "check_alphabet",
            "check_base"]
@@ -118,32 +118,19 @@ _BAD_SYMBOL = 1
 @numba.njit(cache=True, nogil=True)
 def _encode_chunks(frame, base, alphabet, symbols, overflow, escapes):
     n = frame.size
-    rows, cols = frame.shape
-    flat = frame.reshape(-1)
     limit = alphabet - 1
     clipped = np.zeros(_CHUNK + 8, dtype=np.uint8)
     hits = np.empty(_CHUNK, dtype=np.int64)
-    n_over = 0
-    n_esc = 0
-    row, row_first = 0, 0  # the row of the latest clipped pixel and its first flat index
+    n_over, n_esc = 0, 0
+    row_first = 0  # first flat index of the latest clipped pixel's row
     for start in range(0, n, _CHUNK):
         end = min(start + _CHUNK, n)
         _clip_span(frame, base, start, end, limit, clipped)
         clipped[end - start:] = 0
         _pair_up(clipped, alphabet, symbols[start // 2:(end + 1) // 2])
-        for k in range(_find_clipped(clipped, limit, end - start, hits)):
-            i = start + hits[k]
-            while i >= row_first + cols:  # pixels come in raster order: no division
-                row_first += cols
-                row += 1
-            raw = flat[i]
-            d = np.int32(raw) - np.int32(base[row if base.shape[0] == rows else 0, i - row_first])
-            rest = zigzag(d) - limit
-            overflow[n_over] = min(rest, ESCAPE)
-            n_over += 1
-            if rest >= ESCAPE:
-                escapes[n_esc] = raw
-                n_esc += 1
+        n_hits = _find_clipped(clipped, limit, end - start, hits)
+        row_first, n_over, n_esc = append_overflow(frame, base, limit, hits[:n_hits], start, row_first,
+                                                   overflow, escapes, n_over, n_esc)
     return n_over, n_esc
 
 

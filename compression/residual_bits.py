@@ -1,4 +1,4 @@
-"""Bit-level helpers of the pair kernels: zigzag, the escape marker, zero-byte flags.
+"""What the pair kernels share: zigzag, the escape marker, zero-byte flags, overflow appending.
 
 Shared by :mod:`compression.pair_kernels` (general alphabet) and
 :mod:`compression.nibble_kernels` (its fast path), which must produce identical bytes.
@@ -8,7 +8,7 @@ All are inlined into the numba loops that call them.
 import numba
 import numpy as np
 
-__all__ = ["ESCAPE", "zigzag", "unzigzag", "zero_byte_flags"]
+__all__ = ["ESCAPE", "zigzag", "unzigzag", "zero_byte_flags", "append_overflow"]
 
 #: Overflow byte meaning "the raw uint16 pixel follows in the escape stream".
 ESCAPE = 255
@@ -35,3 +35,42 @@ def zero_byte_flags(word):
     before the add), so eight bytes are tested with five operations.
     """
     return ~(((word & _LOW7) + _LOW7) | word | _LOW7)
+
+
+@numba.njit(cache=True, nogil=True)
+def append_overflow(frame, base, limit, pixels, offset, row_first, overflow, escapes, n_over, n_esc):
+    """Overflow (and escapes) of the clipped pixels ``offset + pixels[k]``, raster order.
+
+    Parameters
+    ----------
+    frame : ndarray of uint16, shape (rows, cols), C-contiguous
+    base : ndarray of uint16, shape (rows, cols) or (1, cols), C-contiguous
+    limit : int
+        ``alphabet - 1``: the clipped value.
+    pixels : ndarray of int64
+        Ascending pixel indices, relative to ``offset``, all in or after the row that
+        starts at flat index ``row_first``.
+    overflow, escapes : ndarray of uint8 / uint16
+        Appended to at ``n_over`` / ``n_esc``.
+
+    Returns
+    -------
+    (row_first, n_over, n_esc) : the first flat index of the last pixel's row, new lengths.
+    """
+    rows, cols = frame.shape
+    flat = frame.reshape(-1)
+    flat_base = base.reshape(-1)
+    one_base_row = base.shape[0] != rows
+    for k in range(pixels.size):
+        i = offset + pixels[k]
+        while i >= row_first + cols:  # raster order: no division
+            row_first += cols
+        raw = flat[i]
+        d = np.int32(raw) - np.int32(flat_base[i - row_first if one_base_row else i])
+        rest = zigzag(d) - np.int32(limit)
+        overflow[n_over] = min(rest, ESCAPE)
+        n_over += 1
+        if rest >= ESCAPE:
+            escapes[n_esc] = raw
+            n_esc += 1
+    return row_first, n_over, n_esc
