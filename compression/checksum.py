@@ -6,11 +6,12 @@ with one computed anywhere else.
 """
 
 import hashlib
+import sys
 
 import numpy as np
 import xxhash
 
-__all__ = ["pixel_checksum", "pedestal_fingerprint", "CHECKSUM_ALGORITHM"]
+__all__ = ["pixel_checksum", "pixel_digest", "pedestal_fingerprint", "CHECKSUM_ALGORITHM"]
 
 #: Name written next to every checksum so that a reader knows how to recompute it.
 CHECKSUM_ALGORITHM = "xxh3_64"
@@ -34,6 +35,18 @@ def pixel_checksum(frame: np.ndarray) -> str:
     if array.dtype.byteorder == ">":
         array = array.astype(array.dtype.newbyteorder("<"))
     return xxhash.xxh3_64_hexdigest(memoryview(array).cast("B"))
+
+
+def pixel_digest():
+    """A streaming form of :func:`pixel_checksum`, or None on a big-endian host.
+
+    Fed a native uint16 frame's rows in order (``digest.update(rows)``),
+    ``digest.hexdigest()`` equals ``pixel_checksum(frame)``; the pair coders use it to
+    hash each band of rows while it is in cache (:mod:`compression.row_bands`). On a
+    big-endian host native bytes are not the little-endian bytes the checksum is
+    defined on, so callers fall back to :func:`pixel_checksum`.
+    """
+    return xxhash.xxh3_64() if sys.byteorder == "little" else None
 
 
 def pedestal_fingerprint(mean: np.ndarray, sigma: np.ndarray) -> str:

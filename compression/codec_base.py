@@ -10,14 +10,15 @@ import threading
 
 import numpy as np
 
-from .checksum import CHECKSUM_ALGORITHM, pixel_checksum
+from .checksum import CHECKSUM_ALGORITHM, pixel_checksum, pixel_digest
 from .container import MAX_PIXELS, pack_blob, unpack_blob
 from .errors import CodecError
-from .pair_kernels import PairStreams, encode_pairs
+from .pair_kernels import PairStreams, decode_pairs, encode_pairs
 from .zstd_sections import compress_section, decompress_section
 
 __all__ = ["FrameCodec", "check_frame", "check_int", "frame_header", "verify_checksum",
-           "pair_sections", "read_pair_sections", "read_overflow_sections", "transient_pairs"]
+           "pair_sections", "read_pair_sections", "read_overflow_sections", "transient_pairs",
+           "decode_checked_pairs"]
 
 #: Per-thread symbols buffer of :func:`transient_pairs`.
 _SCRATCH = threading.local()
@@ -94,33 +95,48 @@ def check_int(params: dict, name: str, low: int, high: int) -> None:
     params[name] = int(value)
 
 
-def frame_header(codec: FrameCodec, frame: np.ndarray, pedestal_id, **extra) -> dict:
-    """Header of a frame blob: codec config, shape, dtype, pixel checksum, pedestal id."""
+def frame_header(codec: FrameCodec, frame: np.ndarray, pedestal_id, checksum: str | None = None,
+                 **extra) -> dict:
+    """Header of a frame blob: codec config, shape, dtype, pixel checksum, pedestal id.
+
+    ``checksum`` is ``pixel_checksum(frame)``, computed here unless the caller has it.
+    """
     return {"kind": "frame", "codec": codec.get_config(), "shape": list(frame.shape),
-            "dtype": "uint16", "checksum": pixel_checksum(frame),
+            "dtype": "uint16", "checksum": checksum or pixel_checksum(frame),
             "checksum_algorithm": CHECKSUM_ALGORITHM, "pedestal_id": pedestal_id, **extra}
 
 
-def verify_checksum(header: dict, array: np.ndarray) -> np.ndarray:
-    """``array`` if its pixel checksum is the header's, else CodecError."""
-    found = pixel_checksum(array)
+def verify_checksum(header: dict, array: np.ndarray, found: str | None = None) -> np.ndarray:
+    """``array`` if its pixel checksum (``found``, or computed here) is the header's, else CodecError."""
+    found = found or pixel_checksum(array)
     if found != header["checksum"]:
         raise CodecError(f"decoded pixels have checksum {found}, blob header says {header['checksum']}")
     return array
 
 
-def transient_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int) -> PairStreams:
-    """:func:`~compression.pair_kernels.encode_pairs` into this thread's reusable symbols buffer.
+def transient_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int) -> tuple:
+    """``(PairStreams, pixel checksum)`` of :func:`~compression.pair_kernels.encode_pairs`.
 
-    The streams are valid until this thread's next call: a codec compresses them at
-    once. Reusing the buffer spares the ~650 page faults of a fresh 2.6 MB array
-    per LIME frame.
+    The symbols go into this thread's reusable buffer: the streams are valid until this
+    thread's next call, so a codec compresses them at once. Reusing the buffer spares
+    the ~650 page faults of a fresh 2.6 MB array per LIME frame. The checksum is hashed
+    band by band as the frame is coded (:mod:`compression.row_bands`).
     """
     size = (frame.size + 1) // 2
     buffer = getattr(_SCRATCH, "symbols", None)
     if buffer is None or buffer.size < size:
         buffer = _SCRATCH.symbols = np.empty(size, dtype=np.uint8)
-    return encode_pairs(frame, base, alphabet, out=buffer[:size])
+    digest = pixel_digest()
+    streams = encode_pairs(frame, base, alphabet, out=buffer[:size], digest=digest)
+    return streams, (digest.hexdigest() if digest else pixel_checksum(frame))
+
+
+def decode_checked_pairs(streams: PairStreams, base: np.ndarray, header: dict,
+                         alphabet: int) -> np.ndarray:
+    """:func:`~compression.pair_kernels.decode_pairs`, its pixels checked against the header's checksum."""
+    digest = pixel_digest()
+    frame = decode_pairs(streams, base, header["shape"], alphabet, digest=digest)
+    return verify_checksum(header, frame, digest.hexdigest() if digest else None)
 
 
 def pair_sections(streams: PairStreams, level: int) -> list:

@@ -10,12 +10,12 @@ pedestal codec's.
 
 import numpy as np
 
-from .codec_base import (FrameCodec, check_frame, check_int, frame_header, pair_sections,
-                         read_pair_sections, transient_pairs, verify_checksum)
+from .codec_base import (FrameCodec, check_frame, check_int, decode_checked_pairs, frame_header,
+                         pair_sections, read_pair_sections, transient_pairs)
 from .column_median import column_base
 from .container import pack_blob
 from .errors import CodecError
-from .pair_kernels import DEFAULT_ALPHABET, check_alphabet, decode_pairs
+from .pair_kernels import DEFAULT_ALPHABET, check_alphabet
 from .zstd_sections import compress_section, decompress_section
 
 __all__ = ["ColumnPairCodec", "column_base"]
@@ -46,10 +46,10 @@ class ColumnPairCodec(FrameCodec):
         """Blob of a 2-D uint16 ``frame`` (``pedestal`` is ignored: the blob stands alone)."""
         frame = check_frame(frame)
         base = column_base(frame, self.params["row_step"])
-        streams = transient_pairs(frame, base, self.params["alphabet"])
+        streams, checksum = transient_pairs(frame, base, self.params["alphabet"])
         sections = [compress_section(base.astype("<u2"), self.params["level"]),
                     *pair_sections(streams, self.params["level"])]
-        return pack_blob(frame_header(self, frame, None), sections)
+        return pack_blob(frame_header(self, frame, None, checksum), sections)
 
     def decode_sections(self, header: dict, sections: list, pedestal=None) -> np.ndarray:
         """Frame from an unpacked blob (needs no pedestal)."""
@@ -62,5 +62,4 @@ class ColumnPairCodec(FrameCodec):
                              f"{2 * cols}")
         base = np.frombuffer(raw_base, "<u2").astype(np.uint16).reshape(1, cols)
         streams = read_pair_sections(header, sections, 1)
-        frame = decode_pairs(streams, base, (rows, cols), self.params["alphabet"])
-        return verify_checksum(header, frame)
+        return decode_checked_pairs(streams, base, header, self.params["alphabet"])

@@ -62,8 +62,8 @@ class DitherQuantizeCodec(FrameCodec):
                                           self.params["seed"])
         wide = np.flatnonzero((codes < -_OFFSET) | (codes >= _OFFSET)) if n_wide else np.zeros(0, int)
         streams = encode_pairs(shifted, _offset_base(frame.shape[1]), DEFAULT_ALPHABET)
-        header = frame_header(self, frame, prepared.id, checksum_of="codes")
-        header.update(dtype="float32", checksum=pixel_checksum(codes))
+        header = frame_header(self, frame, prepared.id, pixel_checksum(codes), checksum_of="codes")
+        header["dtype"] = "float32"
         wide_entries = np.concatenate([wide.astype("<i4"), codes.ravel()[wide].astype("<i4")])
         sections = [*pair_sections(streams, self.params["level"]),
                     compress_section(wide_entries, self.params["level"])]

@@ -8,13 +8,12 @@ The blob names the pedestal by its fingerprint; decoding needs the same pedestal
 
 import numpy as np
 
-from .codec_base import (FrameCodec, check_frame, check_int, frame_header, pair_sections,
-                         read_overflow_sections, read_pair_sections, transient_pairs,
-                         verify_checksum)
+from .codec_base import (FrameCodec, check_frame, check_int, decode_checked_pairs, frame_header,
+                         pair_sections, read_overflow_sections, read_pair_sections, transient_pairs)
 from .container import pack_blob
 from .zstd_sections import compress_section, decompress_section
 from .errors import CodecError
-from .pair_kernels import DEFAULT_ALPHABET, PairStreams, check_alphabet, decode_pairs
+from .pair_kernels import DEFAULT_ALPHABET, PairStreams, check_alphabet
 from .pedestal_prep import check_pedestal_matches, prepare_pedestal
 from .sigma_classes import (MAX_CLASSES, cached_class_edges, check_edges, gather_by_class, pair_class_map,
                             scatter_by_class)
@@ -52,8 +51,8 @@ class PedestalPairCodec(FrameCodec):
         if pedestal is None:
             raise CodecError(f"{self.codec_id} needs a pedestal, got None")
         prepared = prepare_pedestal(pedestal, frame.shape)
-        streams = transient_pairs(frame, prepared.base, self.params["alphabet"])
-        header = frame_header(self, frame, prepared.id)
+        streams, checksum = transient_pairs(frame, prepared.base, self.params["alphabet"])
+        header = frame_header(self, frame, prepared.id, checksum)
         if self.params["classes"] == 1:
             return pack_blob(header, pair_sections(streams, self.params["level"]))
         edges = cached_class_edges(prepared.id, prepared.sigma, self.params["classes"])
@@ -81,8 +80,7 @@ class PedestalPairCodec(FrameCodec):
             symbols = gather_by_class(_class_streams(header, sections, starts, classes.size), classes,
                                       starts)
             streams = PairStreams(symbols, overflow, escapes)
-        frame = decode_pairs(streams, prepared.base, header["shape"], self.params["alphabet"])
-        return verify_checksum(header, frame)
+        return decode_checked_pairs(streams, prepared.base, header, self.params["alphabet"])
 
 
 def _check_count(sections: list, expected: int) -> None:

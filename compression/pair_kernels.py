@@ -11,6 +11,8 @@ byte, 255 meaning "the raw uint16 value follows in the *escape* stream". Both
 streams are in raster order. All loops are ``nogil``; the plain-numpy twins are in
 :mod:`compression.pair_reference` and the tests compare the two. The default
 alphabet on even-length rows takes the fast path of :mod:`compression.nibble_kernels`.
+The public coders walk the frame in row bands (:mod:`compression.row_bands`) and can
+hand each band to a checksum digest while it is in cache.
 """
 
 from typing import NamedTuple
@@ -21,6 +23,7 @@ import numpy as np
 from .errors import CodecError
 from .nibble_kernels import encode_nibble_rows, nibble_path_applies
 from .residual_bits import ESCAPE, append_overflow, unzigzag, zero_byte_flags, zigzag
+from .row_bands import band_base, row_bands, symbol_span
 
 __all__ = ["PairStreams", "DEFAULT_ALPHABET", "encode_pairs", "decode_pairs", "check_alphabet",
            "check_base"]
@@ -61,7 +64,7 @@ def check_base(base, shape) -> np.ndarray:
 
 
 def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_ALPHABET,
-                 out: np.ndarray | None = None) -> PairStreams:
+                 out: np.ndarray | None = None, digest=None) -> PairStreams:
     """Pair symbols, overflow and escapes of ``frame - base``.
 
     Parameters
@@ -71,6 +74,9 @@ def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_AL
     alphabet : int in [2, 16]
     out : ndarray of uint8, shape (ceil(rows * cols / 2),), optional
         Where to write the symbols (returned as ``.symbols``); a new array by default.
+    digest : hashlib-style object, optional
+        Its ``update`` is called with the frame's rows, band by band in order, each
+        right after it is coded (:mod:`compression.row_bands`).
 
     Returns
     -------
@@ -86,16 +92,29 @@ def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_AL
                          f"got {symbols.dtype} {symbols.shape}")
     overflow = np.empty(n, dtype=np.uint8)
     escapes = np.empty(n, dtype=np.uint16)
-    if nibble_path_applies(frame, alphabet):  # the default: ~20 % faster, same bytes
-        n_over, n_esc = encode_nibble_rows(frame, base, symbols, overflow, escapes)
-    else:
-        n_over, n_esc = _encode_chunks(frame, base, alphabet, symbols, overflow, escapes)
+    nibbles = nibble_path_applies(frame, alphabet)  # the default: ~20 % faster, same bytes
+    n_over, n_esc = 0, 0
+    for first, end in row_bands(frame.shape):
+        band = frame[first:end]
+        span = symbol_span(frame.shape[1], first, end)
+        if nibbles:
+            used = encode_nibble_rows(band, band_base(base, first, end), symbols[span],
+                                      overflow[n_over:], escapes[n_esc:])
+        else:
+            used = _encode_chunks(band, band_base(base, first, end), alphabet, symbols[span],
+                                  overflow[n_over:], escapes[n_esc:])
+        n_over, n_esc = n_over + used[0], n_esc + used[1]
+        if digest is not None:
+            digest.update(band)
     return PairStreams(symbols, overflow[:n_over].copy(), escapes[:n_esc].copy())
 
 
 def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
-                 alphabet: int = DEFAULT_ALPHABET) -> np.ndarray:
-    """Inverse of :func:`encode_pairs`; inconsistent streams raise :class:`CodecError`."""
+                 alphabet: int = DEFAULT_ALPHABET, digest=None) -> np.ndarray:
+    """Inverse of :func:`encode_pairs`; inconsistent streams raise :class:`CodecError`.
+
+    ``digest``, if given, is updated with the decoded rows, band by band in order.
+    """
     alphabet = check_alphabet(alphabet)
     base = check_base(base, shape)
     n = shape[0] * shape[1]
@@ -103,12 +122,19 @@ def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
         raise CodecError(f"symbols stream has {streams.symbols.size} pairs, a {shape} frame needs "
                          f"{(n + 1) // 2}")
     frame = np.empty(shape, dtype=np.uint16)
-    status = _decode_chunks(streams.symbols, base, alphabet, streams.overflow, streams.escapes, frame)
-    if status == _BAD_SYMBOL:
-        raise CodecError(f"symbols stream holds a value >= {alphabet * alphabet} (alphabet {alphabet})")
-    if status:
-        raise CodecError(f"overflow/escape streams ({streams.overflow.size}/{streams.escapes.size} "
-                         f"entries) do not match the clipped pixels of the symbols")
+    n_over, n_esc = 0, 0
+    for first, end in row_bands(shape):
+        status, used_over, used_esc = _decode_chunks(
+            streams.symbols[symbol_span(shape[1], first, end)], band_base(base, first, end), alphabet,
+            streams.overflow[n_over:], streams.escapes[n_esc:], frame[first:end])
+        if status == _BAD_SYMBOL:
+            raise CodecError(f"symbols stream holds a value >= {alphabet * alphabet} (alphabet {alphabet})")
+        n_over, n_esc = n_over + used_over, n_esc + used_esc
+        if status or (end == shape[0] and (n_over, n_esc) != (streams.overflow.size, streams.escapes.size)):
+            raise CodecError(f"overflow/escape streams ({streams.overflow.size}/{streams.escapes.size} "
+                             f"entries) do not match the clipped pixels of the symbols")
+        if digest is not None:
+            digest.update(frame[first:end])
     return frame
 
 
@@ -136,6 +162,7 @@ def _encode_chunks(frame, base, alphabet, symbols, overflow, escapes):
 
 @numba.njit(cache=True, nogil=True)
 def _decode_chunks(symbols, base, alphabet, overflow, escapes, frame):
+    """Decode ``frame`` (a band of rows); returns (status, overflow used, escapes used)."""
     n = frame.size
     flat = frame.reshape(-1)
     limit = alphabet - 1
@@ -147,26 +174,24 @@ def _decode_chunks(symbols, base, alphabet, overflow, escapes, frame):
     for start in range(0, n, _CHUNK):
         end = min(start + _CHUNK, n)
         if _unpair(symbols[start // 2:(end + 1) // 2], alphabet, clipped):
-            return _BAD_SYMBOL
+            return _BAD_SYMBOL, n_over, n_esc
         clipped[end - start:] = 0
         _unzigzag_span(clipped, base, start, end, frame)
         for k in range(_find_clipped(clipped, limit, end - start, hits)):
             if n_over >= overflow.size:
-                return 2
+                return 2, n_over, n_esc
             i = start + hits[k]
             rest = np.int32(overflow[n_over])
             n_over += 1
             if rest == ESCAPE:
                 if n_esc >= escapes.size:
-                    return 3
+                    return 3, n_over, n_esc
                 flat[i] = escapes[n_esc]
                 n_esc += 1
             else:  # decoded as base + unzigzag(limit): the base need not be looked up again
                 delta = unzigzag(rest + np.int32(limit)) - clipped_delta
                 flat[i] = np.uint16((np.int32(flat[i]) + delta) & np.int32(0xFFFF))
-    if n_over != overflow.size or n_esc != escapes.size:
-        return 4
-    return 0
+    return 0, n_over, n_esc
 
 
 @numba.njit(cache=True, nogil=True)

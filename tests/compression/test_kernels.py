@@ -2,7 +2,9 @@
 
 import numpy as np
 import pytest
+import xxhash
 
+from compression.checksum import pixel_checksum
 from compression.column_median import column_base, column_base_reference
 from compression.dither_kernels import (dequantise, dequantise_reference, dither, dither_reference,
                                         quantise, quantise_reference)
@@ -10,6 +12,7 @@ from compression.errors import CodecError
 from compression.nibble_kernels import encode_nibble_rows
 from compression.pair_kernels import decode_pairs, encode_pairs
 from compression.pair_reference import decode_pairs_reference, encode_pairs_reference
+from compression.row_bands import row_bands
 from tests.compression.conftest import make_frame, make_pedestal
 
 
@@ -123,3 +126,41 @@ def test_class_scatter_and_gather_match_reference():
     assert np.array_equal(stream, scatter_by_class_reference(symbols, classes, starts))
     assert np.array_equal(gather_by_class(stream, classes, starts), symbols)
     assert np.array_equal(gather_by_class_reference(stream, classes, starts), symbols)
+
+
+def _banded_cases():
+    # several row bands each: odd rows and columns (general kernel, a last band with an odd
+    # pixel count) and even columns (nibble path); one-row and full base maps
+    rng = np.random.default_rng(8)
+    for shape in [(701, 401), (655, 402)]:
+        frame = rng.normal(1000, 4, shape).astype(np.uint16)
+        frame.flat[::53] = rng.integers(0, 65536, frame.flat[::53].size)
+        assert len(list(row_bands(shape))) >= 3
+        yield frame, np.full((1, shape[1]), 1000, np.uint16)
+        yield frame, rng.integers(995, 1005, shape, dtype=np.uint16)
+
+
+@pytest.mark.parametrize("alphabet", [14, 16])
+def test_pair_coding_across_row_bands_matches_reference(alphabet):
+    for frame, base in _banded_cases():
+        expected = encode_pairs_reference(frame, base, alphabet)
+        for name, a, b in zip(expected._fields, encode_pairs(frame, base, alphabet), expected):
+            assert np.array_equal(a, b), name
+        assert np.array_equal(decode_pairs(expected, base, frame.shape, alphabet), frame)
+
+
+def test_pair_coders_feed_the_digest_the_whole_frame():
+    frame, base = next(_banded_cases())
+    coded, decoded = xxhash.xxh3_64(), xxhash.xxh3_64()
+    streams = encode_pairs(frame, base, 16, digest=coded)
+    decode_pairs(streams, base, frame.shape, 16, digest=decoded)
+    assert coded.hexdigest() == decoded.hexdigest() == pixel_checksum(frame)
+
+
+@pytest.mark.parametrize("change", ["drop_last", "add_one"])
+def test_decode_pairs_refuses_overflow_that_does_not_match_across_bands(change):
+    frame, base = next(_banded_cases())
+    streams = encode_pairs(frame, base, 16)
+    overflow = streams.overflow[:-1] if change == "drop_last" else np.append(streams.overflow, 1)
+    with pytest.raises(CodecError, match="overflow/escape streams"):
+        decode_pairs(streams._replace(overflow=overflow.astype(np.uint8)), base, frame.shape, 16)
