@@ -1,4 +1,4 @@
-"""Fast path of :func:`compression.pair_kernels.encode_pairs` for the default alphabet.
+"""Fast paths of :mod:`compression.pair_kernels` for the default alphabet (encode and decode).
 
 With ``alphabet == 16`` a pair symbol is two nibbles, ``min(z0, 15) << 4 | min(z1, 15)``,
 and with an even row length a pair never straddles two rows. Then one pass over the
@@ -12,8 +12,10 @@ branch-free (vectorised) pass, then walked bit by bit. Rows are processed in ban
 against 4.3 ms for the general kernel (the general kernel's scan of clipped bytes
 mispredicts a branch at most clipped pixels).
 
-The output is byte-for-byte that of the general kernel (the tests compare both with
-:mod:`compression.pair_reference`).
+Decoding mirrors it: one pass turns each symbol and its two base pixels into a uint32
+pixel pair, then the clipped pixels found the same way are corrected from the
+overflow stream. Both directions are byte-for-byte the general kernels' (the tests
+compare them with :mod:`compression.pair_reference`).
 """
 
 import sys
@@ -21,9 +23,9 @@ import sys
 import numba
 import numpy as np
 
-from .residual_bits import append_overflow, zero_byte_flags, zigzag
+from .residual_bits import append_overflow, apply_overflow, unzigzag, zero_byte_flags, zigzag
 
-__all__ = ["nibble_path_applies", "encode_nibble_rows"]
+__all__ = ["nibble_path_applies", "encode_nibble_rows", "decode_nibble_rows"]
 
 _LIMIT = 15
 _HIGH_NIBBLES = np.uint64(0xF0F0F0F0F0F0F0F0)
@@ -38,9 +40,9 @@ for _position in range(64):
 _BAND_PIXELS = 1 << 15
 
 
-def nibble_path_applies(frame: np.ndarray, alphabet: int) -> bool:
-    """Whether :func:`encode_nibble_rows` can code ``frame`` (alphabet 16, even rows, LE host)."""
-    return alphabet == 16 and frame.shape[1] % 2 == 0 and sys.byteorder == "little"
+def nibble_path_applies(shape: tuple, alphabet: int) -> bool:
+    """Whether the nibble kernels can code a frame of ``shape`` (alphabet 16, even rows, LE host)."""
+    return alphabet == 16 and shape[1] % 2 == 0 and sys.byteorder == "little"
 
 
 @numba.njit(cache=True, nogil=True)
@@ -79,6 +81,44 @@ def encode_nibble_rows(frame, base, symbols, overflow, escapes):
     return n_over, n_esc
 
 
+@numba.njit(cache=True, nogil=True)
+def decode_nibble_rows(symbols, base, overflow, escapes, frame):
+    """Inverse of :func:`encode_nibble_rows`: fills ``frame`` from the streams.
+
+    Parameters
+    ----------
+    symbols : ndarray of uint8, shape (rows * cols // 2,)
+    base : ndarray of uint16, shape (rows, cols) or (1, cols), C-contiguous
+    overflow, escapes : ndarray of uint8 / uint16
+    frame : ndarray of uint16, shape (rows, cols), C-contiguous, cols even (written)
+
+    Returns
+    -------
+    (status, n_overflow, n_escapes) : status 0 or that of
+    :func:`~compression.residual_bits.apply_overflow`, and the entries used.
+    """
+    rows, cols = frame.shape
+    half = cols // 2
+    flat = frame.reshape(-1)
+    words = flat.view(np.uint32)
+    base_words = base.reshape(-1).view(np.uint32)
+    one_base_row = base.shape[0] != rows
+    band_rows = max(1, _BAND_PIXELS // cols)
+    n_over, n_esc = 0, 0
+    hits = np.empty(2 * band_rows * half + 16, np.int64)
+    for first in range(0, rows, band_rows):
+        last = min(first + band_rows, rows)
+        for r in range(first, last):
+            b = 0 if one_base_row else r * half
+            _unpair_nibbles(symbols[r * half:(r + 1) * half], base_words[b:b + half],
+                            words[r * half:(r + 1) * half])
+        clipped = _clipped_pixels(symbols, first * half, last * half, hits)
+        status, n_over, n_esc = apply_overflow(flat, _LIMIT, clipped, overflow, escapes, n_over, n_esc)
+        if status:
+            return status, n_over, n_esc
+    return 0, n_over, n_esc
+
+
 @numba.njit(cache=True, nogil=True, inline="always")
 def _pair_nibbles(pixel_pairs, base_pairs, out):
     for i in range(out.size):
@@ -89,6 +129,16 @@ def _pair_nibbles(pixel_pairs, base_pairs, out):
         z0 = min(zigzag(d0), np.int32(_LIMIT))
         z1 = min(zigzag(d1), np.int32(_LIMIT))
         out[i] = np.uint8((z0 << np.int32(4)) | z1)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _unpair_nibbles(symbols, base_pairs, out):
+    for i in range(out.size):
+        s = np.int32(symbols[i])
+        b = base_pairs[i]
+        x0 = (np.int32(b & np.uint32(0xFFFF)) + unzigzag(s >> np.int32(4))) & np.int32(0xFFFF)
+        x1 = (np.int32(b >> np.uint32(16)) + unzigzag(s & np.int32(15))) & np.int32(0xFFFF)
+        out[i] = np.uint32(x0) | (np.uint32(x1) << np.uint32(16))
 
 
 @numba.njit(cache=True, nogil=True)

@@ -21,8 +21,8 @@ import numba
 import numpy as np
 
 from .errors import CodecError
-from .nibble_kernels import encode_nibble_rows, nibble_path_applies
-from .residual_bits import ESCAPE, append_overflow, unzigzag, zero_byte_flags, zigzag
+from .nibble_kernels import decode_nibble_rows, encode_nibble_rows, nibble_path_applies
+from .residual_bits import append_overflow, apply_overflow, unzigzag, zero_byte_flags, zigzag
 from .row_bands import band_base, row_bands, symbol_span
 
 __all__ = ["PairStreams", "DEFAULT_ALPHABET", "encode_pairs", "decode_pairs", "check_alphabet",
@@ -92,7 +92,7 @@ def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_AL
                          f"got {symbols.dtype} {symbols.shape}")
     overflow = np.empty(n, dtype=np.uint8)
     escapes = np.empty(n, dtype=np.uint16)
-    nibbles = nibble_path_applies(frame, alphabet)  # the default: ~20 % faster, same bytes
+    nibbles = nibble_path_applies(frame.shape, alphabet)  # the default: ~20 % faster, same bytes
     n_over, n_esc = 0, 0
     for first, end in row_bands(frame.shape):
         band = frame[first:end]
@@ -122,11 +122,17 @@ def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
         raise CodecError(f"symbols stream has {streams.symbols.size} pairs, a {shape} frame needs "
                          f"{(n + 1) // 2}")
     frame = np.empty(shape, dtype=np.uint16)
+    nibbles = nibble_path_applies(shape, alphabet)
     n_over, n_esc = 0, 0
     for first, end in row_bands(shape):
-        status, used_over, used_esc = _decode_chunks(
-            streams.symbols[symbol_span(shape[1], first, end)], band_base(base, first, end), alphabet,
-            streams.overflow[n_over:], streams.escapes[n_esc:], frame[first:end])
+        symbols, band = streams.symbols[symbol_span(shape[1], first, end)], frame[first:end]
+        if nibbles:
+            status, used_over, used_esc = decode_nibble_rows(
+                symbols, band_base(base, first, end), streams.overflow[n_over:], streams.escapes[n_esc:], band)
+        else:
+            status, used_over, used_esc = _decode_chunks(
+                symbols, band_base(base, first, end), alphabet, streams.overflow[n_over:],
+                streams.escapes[n_esc:], band)
         if status == _BAD_SYMBOL:
             raise CodecError(f"symbols stream holds a value >= {alphabet * alphabet} (alphabet {alphabet})")
         n_over, n_esc = n_over + used_over, n_esc + used_esc
@@ -166,31 +172,20 @@ def _decode_chunks(symbols, base, alphabet, overflow, escapes, frame):
     n = frame.size
     flat = frame.reshape(-1)
     limit = alphabet - 1
-    clipped_delta = unzigzag(np.int32(limit))
     clipped = np.zeros(_CHUNK + 8, dtype=np.uint8)
     hits = np.empty(_CHUNK, dtype=np.int64)
-    n_over = 0
-    n_esc = 0
+    n_over, n_esc = 0, 0
     for start in range(0, n, _CHUNK):
         end = min(start + _CHUNK, n)
         if _unpair(symbols[start // 2:(end + 1) // 2], alphabet, clipped):
             return _BAD_SYMBOL, n_over, n_esc
         clipped[end - start:] = 0
         _unzigzag_span(clipped, base, start, end, frame)
-        for k in range(_find_clipped(clipped, limit, end - start, hits)):
-            if n_over >= overflow.size:
-                return 2, n_over, n_esc
-            i = start + hits[k]
-            rest = np.int32(overflow[n_over])
-            n_over += 1
-            if rest == ESCAPE:
-                if n_esc >= escapes.size:
-                    return 3, n_over, n_esc
-                flat[i] = escapes[n_esc]
-                n_esc += 1
-            else:  # decoded as base + unzigzag(limit): the base need not be looked up again
-                delta = unzigzag(rest + np.int32(limit)) - clipped_delta
-                flat[i] = np.uint16((np.int32(flat[i]) + delta) & np.int32(0xFFFF))
+        n_hits = _find_clipped(clipped, limit, end - start, hits)
+        status, n_over, n_esc = apply_overflow(flat[start:end], limit, hits[:n_hits], overflow, escapes,
+                                               n_over, n_esc)
+        if status:
+            return status, n_over, n_esc
     return 0, n_over, n_esc
 
 

@@ -1,4 +1,4 @@
-"""What the pair kernels share: zigzag, the escape marker, zero-byte flags, overflow appending.
+"""What the pair kernels share: zigzag, the escape marker, zero-byte flags, overflow in and out.
 
 Shared by :mod:`compression.pair_kernels` (general alphabet) and
 :mod:`compression.nibble_kernels` (its fast path), which must produce identical bytes.
@@ -8,11 +8,15 @@ All are inlined into the numba loops that call them.
 import numba
 import numpy as np
 
-__all__ = ["ESCAPE", "zigzag", "unzigzag", "zero_byte_flags", "append_overflow"]
+__all__ = ["ESCAPE", "zigzag", "unzigzag", "zero_byte_flags", "append_overflow", "apply_overflow",
+           "OVERFLOW_SHORT", "ESCAPES_SHORT"]
 
 #: Overflow byte meaning "the raw uint16 pixel follows in the escape stream".
 ESCAPE = 255
 _LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+#: Status of :func:`apply_overflow` when a stream ends before the clipped pixels do.
+OVERFLOW_SHORT = 2
+ESCAPES_SHORT = 3
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -74,3 +78,41 @@ def append_overflow(frame, base, limit, pixels, offset, row_first, overflow, esc
             escapes[n_esc] = raw
             n_esc += 1
     return row_first, n_over, n_esc
+
+
+@numba.njit(cache=True, nogil=True)
+def apply_overflow(flat, limit, pixels, overflow, escapes, n_over, n_esc):
+    """Inverse of :func:`append_overflow`: correct the decoded clipped pixels in place.
+
+    Parameters
+    ----------
+    flat : ndarray of uint16, shape (n,)
+        Pixels decoded as ``base + unzigzag(limit)`` where clipped.
+    limit : int
+        ``alphabet - 1``.
+    pixels : ndarray of int64
+        The clipped pixels' indices into ``flat``, ascending.
+    overflow, escapes : ndarray of uint8 / uint16
+        Read from ``n_over`` / ``n_esc`` on.
+
+    Returns
+    -------
+    (status, n_over, n_esc) : 0, :data:`OVERFLOW_SHORT` or :data:`ESCAPES_SHORT`, and the
+    entries used so far.
+    """
+    clipped_delta = unzigzag(np.int32(limit))
+    for k in range(pixels.size):
+        if n_over >= overflow.size:
+            return OVERFLOW_SHORT, n_over, n_esc
+        i = pixels[k]
+        rest = np.int32(overflow[n_over])
+        n_over += 1
+        if rest == ESCAPE:
+            if n_esc >= escapes.size:
+                return ESCAPES_SHORT, n_over, n_esc
+            flat[i] = escapes[n_esc]
+            n_esc += 1
+        else:  # the base need not be looked up again
+            delta = unzigzag(rest + np.int32(limit)) - clipped_delta
+            flat[i] = np.uint16((np.int32(flat[i]) + delta) & np.int32(0xFFFF))
+    return 0, n_over, n_esc

@@ -9,7 +9,7 @@ from compression.column_median import column_base, column_base_reference
 from compression.dither_kernels import (dequantise, dequantise_reference, dither, dither_reference,
                                         quantise, quantise_reference)
 from compression.errors import CodecError
-from compression.nibble_kernels import encode_nibble_rows
+from compression.nibble_kernels import decode_nibble_rows, encode_nibble_rows
 from compression.pair_kernels import decode_pairs, encode_pairs
 from compression.pair_reference import decode_pairs_reference, encode_pairs_reference
 from compression.row_bands import row_bands
@@ -41,17 +41,37 @@ def _nibble_streams(frame, base):
     return symbols, overflow[:n_over], escapes[:n_esc]
 
 
-@pytest.mark.parametrize("shape", [(1, 2), (3, 6), (7, 10), (6000, 6), (20, 4098)])
-def test_nibble_fast_path_matches_reference(shape):
+_NIBBLE_SHAPES = [(1, 2), (3, 6), (7, 10), (6000, 6), (20, 4098)]
+
+
+def _nibble_cases(shape):
     # (6000, 6): 2 bands whose boundary falls inside a symbols word; (20, 4098): rows not
     # a multiple of 8 symbols; escapes and overflow from a noisy frame with outliers
     rng = np.random.default_rng(shape[0])
     frame = rng.normal(1000, 6, shape).astype(np.uint16)
     frame.flat[::37] = rng.integers(0, 65536, frame.flat[::37].size)
     for base in (np.full((1, shape[1]), 1000, np.uint16), rng.integers(990, 1010, shape, dtype=np.uint16)):
+        yield frame, base
+
+
+@pytest.mark.parametrize("shape", _NIBBLE_SHAPES)
+def test_nibble_fast_path_matches_reference(shape):
+    for frame, base in _nibble_cases(shape):
         expected = encode_pairs_reference(frame, base, 16)
         for name, fast, slow in zip(expected._fields, _nibble_streams(frame, base), expected):
             assert np.array_equal(fast, slow), name
+
+
+@pytest.mark.parametrize("shape", _NIBBLE_SHAPES)
+def test_nibble_decode_matches_reference(shape):
+    for frame, base in _nibble_cases(shape):
+        streams = encode_pairs_reference(frame, base, 16)
+        decoded = np.empty_like(frame)
+        status, n_over, n_esc = decode_nibble_rows(streams.symbols, base, streams.overflow, streams.escapes,
+                                                   decoded)
+        assert (status, n_over, n_esc) == (0, streams.overflow.size, streams.escapes.size)
+        assert np.array_equal(decoded, decode_pairs_reference(streams, base, shape, 16))
+        assert np.array_equal(decoded, frame)
 
 
 def test_encode_pairs_writes_symbols_into_out():
@@ -157,10 +177,12 @@ def test_pair_coders_feed_the_digest_the_whole_frame():
     assert coded.hexdigest() == decoded.hexdigest() == pixel_checksum(frame)
 
 
-@pytest.mark.parametrize("change", ["drop_last", "add_one"])
-def test_decode_pairs_refuses_overflow_that_does_not_match_across_bands(change):
-    frame, base = next(_banded_cases())
-    streams = encode_pairs(frame, base, 16)
-    overflow = streams.overflow[:-1] if change == "drop_last" else np.append(streams.overflow, 1)
-    with pytest.raises(CodecError, match="overflow/escape streams"):
-        decode_pairs(streams._replace(overflow=overflow.astype(np.uint8)), base, frame.shape, 16)
+@pytest.mark.parametrize("change", ["overflow_short", "overflow_long", "escapes_short"])
+def test_decode_pairs_refuses_streams_that_do_not_match_across_bands(change):
+    for frame, base in list(_banded_cases())[::2]:  # general kernel, then the nibble path
+        streams = encode_pairs(frame, base, 16)
+        broken = {"overflow_short": streams._replace(overflow=streams.overflow[:-1]),
+                  "overflow_long": streams._replace(overflow=np.append(streams.overflow, np.uint8(1))),
+                  "escapes_short": streams._replace(escapes=streams.escapes[:-1])}[change]
+        with pytest.raises(CodecError, match="overflow/escape streams"):
+            decode_pairs(broken, base, frame.shape, 16)
