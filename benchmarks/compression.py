@@ -9,7 +9,10 @@ coded by every method. One table from one run:
   the per-pixel Gaussian entropy mean_i log2(sigma_i * sqrt(2 pi e)), sigma_i the
   pedestal's sigma map (for lossy rows the % is only a size comparison);
 * encode / decode MB/s of raw frame bytes, single thread, best of ``--repeats``,
-  all methods interleaved repeat by repeat so machine load hits them alike.
+  all methods interleaved frame by frame so machine load hits them alike;
+* the speed targets also as paired ratios: this codec and Blosc2 zstd+shuffle c1
+  timed back to back on each frame of each repeat, median and quartiles of the pairs
+  (robust to the shared host's slow phases, which the best-of columns are not).
 
 Usage::
 
@@ -120,26 +123,38 @@ def methods(pedestal, shape):
     return table
 
 
+#: Timed one right after the other on each frame, so their speed ratios can be paired.
+_TARGET_ORDER = ("cygno, pedestal", "blosc2 zstd+shuffle c1", "cygno, no pedestal")
+
+
 def measure(table, frames, repeats):
-    """name -> dict(coded bytes, best encode s, best decode s) summed over frames."""
-    best_enc = {name: [np.inf] * len(frames) for name in table}
-    best_dec = {name: [np.inf] * len(frames) for name in table}
+    """name -> dict(coded bytes, encode_s/decode_s: best per frame summed, enc/dec: all times).
+
+    Each repeat codes every frame with every method, frame by frame, the target
+    methods first and back to back (:data:`_TARGET_ORDER`, reversed every other repeat
+    so that neither codec always meets the frame first): a slow phase of the shared
+    host then hits a method and its peer alike.
+    """
+    others = [name for name in table if name not in _TARGET_ORDER]
+    enc = {name: np.full((repeats, len(frames)), np.inf) for name in table}
+    dec = {name: np.full((repeats, len(frames)), np.inf) for name in table}
     sizes = {}
-    for _ in range(repeats):
-        for name, (encode, decode, lossless) in table.items():
-            for k, frame in enumerate(frames):
+    for r in range(repeats):
+        order = [*(_TARGET_ORDER if r % 2 == 0 else _TARGET_ORDER[::-1]), *others]
+        for k, frame in enumerate(frames):
+            for name in order:
+                encode, decode, lossless = table[name]
                 started = time.perf_counter()
                 blob = encode(frame)
                 middle = time.perf_counter()
                 decoded = decode(blob)
-                ended = time.perf_counter()
-                best_enc[name][k] = min(best_enc[name][k], middle - started)
-                best_dec[name][k] = min(best_dec[name][k], ended - middle)
+                enc[name][r, k], dec[name][r, k] = middle - started, time.perf_counter() - middle
                 sizes[(name, k)] = len(blob)
                 if lossless and not np.array_equal(decoded, frame):
                     raise SystemExit(f"{name} is not lossless on frame {k}")
     return {name: dict(bytes=sum(sizes[(name, k)] for k in range(len(frames))),
-                       encode_s=sum(best_enc[name]), decode_s=sum(best_dec[name])) for name in table}
+                       encode_s=enc[name].min(axis=0).sum(), decode_s=dec[name].min(axis=0).sum(),
+                       enc=enc[name], dec=dec[name]) for name in table}
 
 
 def print_table(results, frames, limit_bits):
@@ -194,6 +209,16 @@ def print_targets(results, raw):
     for name, r in (("pedestal", ours), ("no pedestal", bare)):
         print(f"encode speed {name} / blosc2 zstd+shuffle c1: {blosc['encode_s'] / r['encode_s']:.2f} "
               f"(target >= 1); decode / encode speed: {r['encode_s'] / r['decode_s']:.2f} (target >= 1)")
+    print("paired, each frame of each repeat timed back to back (median [quartiles] of the "
+          f"{blosc['enc'].size} pairs):")
+    for name, r in (("pedestal", ours), ("no pedestal", bare)):
+        print(f"  encode speed {name} / blosc2 zstd+shuffle c1: {_quartiles(blosc['enc'] / r['enc'])}; "
+              f"decode / encode speed: {_quartiles(r['enc'] / r['dec'])}")
+
+
+def _quartiles(ratios: np.ndarray) -> str:
+    low, middle, high = np.percentile(ratios, [25, 50, 75])
+    return f"{middle:.2f} [{low:.2f}-{high:.2f}]"
 
 
 def print_threads(pedestal, frames, repeats):
