@@ -128,7 +128,8 @@ def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
         symbols, band = streams.symbols[symbol_span(shape[1], first, end)], frame[first:end]
         if nibbles:
             status, used_over, used_esc = decode_nibble_rows(
-                symbols, band_base(base, first, end), streams.overflow[n_over:], streams.escapes[n_esc:], band)
+                symbols, band_base(base, first, end), streams.overflow[n_over:],
+                streams.escapes[n_esc:], band)
         else:
             status, used_over, used_esc = _decode_chunks(
                 symbols, band_base(base, first, end), alphabet, streams.overflow[n_over:],
