@@ -17,8 +17,8 @@ from .pair_kernels import PairStreams, decode_pairs, encode_pairs
 from .zstd_sections import compress_section, decompress_section
 
 __all__ = ["FrameCodec", "check_frame", "check_int", "frame_header", "verify_checksum",
-           "pair_sections", "read_pair_sections", "read_overflow_sections", "transient_pairs",
-           "decode_checked_pairs"]
+           "pair_sections", "overflow_sections", "read_pair_sections", "read_overflow_sections",
+           "transient_pairs", "decode_checked_pairs"]
 
 #: Per-thread symbols buffer of :func:`transient_pairs`.
 _SCRATCH = threading.local()
@@ -141,8 +141,12 @@ def decode_checked_pairs(streams: PairStreams, base: np.ndarray, header: dict,
 
 def pair_sections(streams: PairStreams, level: int) -> list:
     """The three stored sections (symbols, overflow, escapes) of a pair-coded frame."""
-    return [compress_section(streams.symbols, level), compress_section(streams.overflow, level),
-            compress_section(streams.escapes.astype("<u2"), level)]
+    return [compress_section(streams.symbols, level), *overflow_sections(streams, level)]
+
+
+def overflow_sections(streams: PairStreams, level: int) -> list:
+    """The overflow and escapes sections alone (the class codec stores its symbols its own way)."""
+    return [compress_section(streams.overflow, level), compress_section(streams.escapes.astype("<u2"), level)]
 
 
 def read_pair_sections(header: dict, sections: list, first: int) -> PairStreams:

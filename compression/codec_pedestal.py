@@ -9,7 +9,8 @@ The blob names the pedestal by its fingerprint; decoding needs the same pedestal
 import numpy as np
 
 from .codec_base import (FrameCodec, check_frame, check_int, decode_checked_pairs, frame_header,
-                         pair_sections, read_overflow_sections, read_pair_sections, transient_pairs)
+                         overflow_sections, pair_sections, read_overflow_sections, read_pair_sections,
+                         transient_pairs)
 from .container import pack_blob
 from .zstd_sections import compress_section, decompress_section
 from .errors import CodecError
@@ -62,7 +63,7 @@ class PedestalPairCodec(FrameCodec):
         sections = [compress_section(ordered[bounds[k]:bounds[k + 1]], self.params["level"])
                     for k in range(len(starts))]
         header["class_edges"] = edges
-        return pack_blob(header, sections + pair_sections(streams, self.params["level"])[1:])
+        return pack_blob(header, sections + overflow_sections(streams, self.params["level"]))
 
     def decode_sections(self, header: dict, sections: list, pedestal=None) -> np.ndarray:
         """Frame from an unpacked blob; the pedestal must be the one the blob names."""
