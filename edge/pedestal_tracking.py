@@ -43,14 +43,17 @@ class PedestalTracking:
         self._tracker = None
         self._source_id = None  # id of the pedestal the tracker started from or last adopted
         self._seen = 0
+        self._publishing = None  # id of the tracked pedestal being published, if any
         self._lock = threading.Lock()
 
     def observe(self, image, pedestal, sparse, publish_then_adopt):
         """Fold in ``image`` (processed against ``pedestal``, kept pixels ``sparse``) if due.
 
-        When a tracked pedestal is due, ``publish_then_adopt(pedestal)`` is called (under
-        this object's lock, so no other frame sees a half-made switch): it must spool the
-        pedestal's item durably and then adopt it through the keeper.
+        When a tracked pedestal is due, ``publish_then_adopt(pedestal)`` is called: it must
+        spool the pedestal's item durably and then adopt it through the keeper. That takes
+        seconds for a LIME camera (serialising and fsyncing ~14 MB), so it runs outside
+        this object's lock: other workers go on with their frames meanwhile and only
+        skip tracking until the switch is made.
 
         Returns
         -------
@@ -60,19 +63,32 @@ class PedestalTracking:
         if pedestal is None or sparse is None:
             return None
         with self._lock:
-            if not self._tracking(pedestal):
+            tracked = self._update(image, pedestal, sparse)
+            if tracked is None:
                 return None
-            self._seen += 1
-            if self._seen % self.every:
-                return None
-            self._tracker.update(image.pixels, sparse)
-            if self._tracker.n_updates % self.publish_every:
-                return None
-            tracked = self._tracker.pedestal
-            self._source_id = tracked.id
+            self._publishing = tracked.id
+            updates = self._tracker.n_updates
+        try:
             publish_then_adopt(tracked)
-            log.info("tracked pedestal %s adopted at run %d frame %d (%d updates)", tracked.id,
-                     image.run, image.frame, self._tracker.n_updates)
+        finally:
+            with self._lock:
+                self._publishing = None
+        log.info("tracked pedestal %s adopted at run %d frame %d (%d updates)", tracked.id,
+                 image.run, image.frame, updates)
+        return tracked
+
+    def _update(self, image, pedestal, sparse):
+        """Under the lock: fold the frame in if due; the tracked pedestal if one is due."""
+        if self._publishing is not None or not self._tracking(pedestal):
+            return None
+        self._seen += 1
+        if self._seen % self.every:
+            return None
+        self._tracker.update(image.pixels, sparse)
+        if self._tracker.n_updates % self.publish_every:
+            return None
+        tracked = self._tracker.pedestal
+        self._source_id = tracked.id
         return tracked
 
     def _tracking(self, pedestal) -> bool:

@@ -1,5 +1,6 @@
 """Online pedestal tracking on the edge: when it updates, adopts, publishes and restarts."""
 
+import threading
 from types import SimpleNamespace
 
 import numpy as np
@@ -91,3 +92,29 @@ def test_a_new_pedestal_run_restarts_tracking_from_its_pedestal(keeper):
 def test_no_pedestal_or_no_sparse_frame_means_no_tracking(tmp_path):
     tracking = PedestalTracking(PedestalKeeper(tmp_path), every=1, publish_every=1)
     assert tracking.observe(_image(0), None, None, pytest.fail) is None
+
+
+def test_other_frames_are_not_held_up_while_a_pedestal_is_published(keeper):
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_publish_then_adopt(tracked):
+        inside.set()
+        release.wait(10)
+        keeper.adopt(tracked)
+
+    tracking = PedestalTracking(keeper, every=1, publish_every=2)
+    tracking.observe(_image(0), keeper.current, _nothing_kept(), slow_publish_then_adopt)
+    publisher = threading.Thread(target=tracking.observe,
+                                 args=(_image(1), keeper.current, _nothing_kept(), slow_publish_then_adopt))
+    publisher.start()
+    assert inside.wait(10)
+    other = threading.Thread(target=tracking.observe,
+                             args=(_image(2), keeper.current, _nothing_kept(), pytest.fail))
+    other.start()
+    other.join(5)
+    finished_while_publishing = not other.is_alive()
+    release.set()
+    publisher.join(10)
+    assert finished_while_publishing
+    assert tracking._tracker.n_updates == 2  # frame 2 was not folded into the pedestal being published
+    assert _feed(tracking, keeper, [3]) == [] and tracking._tracker.n_updates == 3  # tracking goes on
