@@ -43,8 +43,8 @@ class PedestalTracker:
             raise PedestalError(f"clip must be > 0, got {clip!r}")
         self.alpha, self.guard, self.clip = float(alpha), int(guard), float(clip)
         self._mask = pedestal.mask
-        self._mean = pedestal.mean.astype(np.float64)
-        self._variance = np.square(pedestal.sigma.astype(np.float64))
+        self._mean = pedestal.mean.astype(np.float32)  # float32 maps, float64 arithmetic
+        self._variance = np.square(pedestal.sigma.astype(np.float64)).astype(np.float32)
         self.n_updates = 0
         self._n_frames = pedestal.n_frames
 

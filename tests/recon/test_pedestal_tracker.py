@@ -68,15 +68,16 @@ def test_wrong_frame_is_refused(start):
         tracker.update(np.zeros(SHAPE, np.float64))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("alpha,clip", [(0.01, 5.0), (0.5, 1.0)])
-def test_update_kernel_matches_numpy_reference(alpha, clip):
+def test_update_kernel_matches_numpy_reference(alpha, clip, dtype):
     from recon._tracker_kernels import update_kernel, update_reference
     rng = np.random.default_rng(4)
     shape = (37, 53)
     frame = rng.normal(100, 3, shape).round().clip(0, 65535).astype(np.uint16)
     frame[5, 7] = 4000  # an outlier beyond any clip
-    mean = rng.normal(100, 1, shape)
-    variance = rng.uniform(1, 9, shape)
+    mean = rng.normal(100, 1, shape).astype(dtype)
+    variance = rng.uniform(1, 9, shape).astype(dtype)
     near = rng.random(shape) < 0.1
     fast_mean, fast_var = mean.copy(), variance.copy()
     slow_mean, slow_var = mean.copy(), variance.copy()
