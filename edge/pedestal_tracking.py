@@ -52,8 +52,8 @@ class PedestalTracking:
         When a tracked pedestal is due, ``publish_then_adopt(pedestal)`` is called: it must
         spool the pedestal's item durably and then adopt it through the keeper. That takes
         seconds for a LIME camera (serialising and fsyncing ~14 MB), so it runs outside
-        this object's lock: other workers go on with their frames meanwhile and only
-        skip tracking until the switch is made.
+        this object's lock: other workers go on with their frames meanwhile, and those
+        frames are still folded in.
 
         Returns
         -------
@@ -78,14 +78,22 @@ class PedestalTracking:
         return tracked
 
     def _update(self, image, pedestal, sparse):
-        """Under the lock: fold the frame in if due; the tracked pedestal if one is due."""
-        if self._publishing is not None or not self._tracking(pedestal):
+        """Under the lock: fold the frame in if due; the tracked pedestal if one is due.
+
+        While a pedestal is being published the old one is still in force: frames
+        processed against it are folded in as usual (the tracker is not restarted), but a
+        pedestal that falls due then waits for the next round.
+        """
+        if self._publishing is None:
+            if not self._tracking(pedestal):
+                return None
+        elif pedestal.id != getattr(self.keeper.current, "id", None):
             return None
         self._seen += 1
         if self._seen % self.every:
             return None
         self._tracker.update(image.pixels, sparse)
-        if self._tracker.n_updates % self.publish_every:
+        if self._tracker.n_updates % self.publish_every or self._publishing is not None:
             return None
         tracked = self._tracker.pedestal
         self._source_id = tracked.id

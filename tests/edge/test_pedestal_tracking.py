@@ -94,27 +94,46 @@ def test_no_pedestal_or_no_sparse_frame_means_no_tracking(tmp_path):
     assert tracking.observe(_image(0), None, None, pytest.fail) is None
 
 
-def test_other_frames_are_not_held_up_while_a_pedestal_is_published(keeper):
-    inside, release = threading.Event(), threading.Event()
-
+def _publish_in_thread(tracking, keeper, frame, inside, release):
     def slow_publish_then_adopt(tracked):
         inside.set()
         release.wait(10)
         keeper.adopt(tracked)
 
-    tracking = PedestalTracking(keeper, every=1, publish_every=2)
-    tracking.observe(_image(0), keeper.current, _nothing_kept(), slow_publish_then_adopt)
     publisher = threading.Thread(target=tracking.observe,
-                                 args=(_image(1), keeper.current, _nothing_kept(), slow_publish_then_adopt))
+                                 args=(_image(frame), keeper.current, _nothing_kept(), slow_publish_then_adopt))
     publisher.start()
     assert inside.wait(10)
+    return publisher
+
+
+def _observe_in_thread(tracking, keeper, frame):
+    """Observe a frame in another thread: whether it returned within 5 s, and what it published."""
+    published = []
     other = threading.Thread(target=tracking.observe,
-                             args=(_image(2), keeper.current, _nothing_kept(), pytest.fail))
+                             args=(_image(frame), keeper.current, _nothing_kept(), published.append))
     other.start()
     other.join(5)
-    finished_while_publishing = not other.is_alive()
+    return not other.is_alive(), published
+
+
+def test_other_frames_are_folded_in_while_a_pedestal_is_published(keeper):
+    inside, release = threading.Event(), threading.Event()
+    tracking = PedestalTracking(keeper, every=1, publish_every=2)
+    tracking.observe(_image(0), keeper.current, _nothing_kept(), pytest.fail)
+    publisher = _publish_in_thread(tracking, keeper, 1, inside, release)
+    returned, published = _observe_in_thread(tracking, keeper, 2)
     release.set()
     publisher.join(10)
-    assert finished_while_publishing
-    assert tracking._tracker.n_updates == 2  # frame 2 was not folded into the pedestal being published
-    assert _feed(tracking, keeper, [3]) == [] and tracking._tracker.n_updates == 3  # tracking goes on
+    assert returned and published == [] and tracking._tracker.n_updates == 3
+    assert _feed(tracking, keeper, [3]) != []  # the 4th update publishes the next pedestal
+
+
+def test_no_second_pedestal_is_published_while_one_is_in_flight(keeper):
+    inside, release = threading.Event(), threading.Event()
+    tracking = PedestalTracking(keeper, every=1, publish_every=1)
+    publisher = _publish_in_thread(tracking, keeper, 0, inside, release)
+    returned, published = _observe_in_thread(tracking, keeper, 1)  # due, but one is in flight
+    release.set()
+    publisher.join(10)
+    assert returned and published == [] and tracking._tracker.n_updates == 2
