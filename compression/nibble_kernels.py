@@ -61,13 +61,8 @@ def encode_nibble_rows(frame, base, symbols, overflow, escapes):
     (n_overflow, n_escapes) : the used lengths of ``overflow`` and ``escapes``.
     """
     rows, cols = frame.shape
-    half = cols // 2
-    words = frame.reshape(-1).view(np.uint32)
-    base_words = base.reshape(-1).view(np.uint32)
-    one_base_row = base.shape[0] != rows
-    band_rows = max(1, _BAND_PIXELS // cols)
+    half, words, base_words, one_base_row, band_rows, hits = _band_layout(frame, base)
     n_over, n_esc = 0, 0
-    hits = np.empty(2 * band_rows * half + 16, np.int64)
     for first in range(0, rows, band_rows):
         last = min(first + band_rows, rows)
         for r in range(first, last):
@@ -96,15 +91,10 @@ def decode_nibble_rows(symbols, base, overflow, escapes, frame):
     (status, n_overflow, n_escapes) : status 0 or that of
     :func:`~compression.residual_bits.apply_overflow`, and the entries used.
     """
-    rows, cols = frame.shape
-    half = cols // 2
+    rows = frame.shape[0]
     flat = frame.reshape(-1)
-    words = flat.view(np.uint32)
-    base_words = base.reshape(-1).view(np.uint32)
-    one_base_row = base.shape[0] != rows
-    band_rows = max(1, _BAND_PIXELS // cols)
+    half, words, base_words, one_base_row, band_rows, hits = _band_layout(frame, base)
     n_over, n_esc = 0, 0
-    hits = np.empty(2 * band_rows * half + 16, np.int64)
     for first in range(0, rows, band_rows):
         last = min(first + band_rows, rows)
         for r in range(first, last):
@@ -116,6 +106,17 @@ def decode_nibble_rows(symbols, base, overflow, escapes, frame):
         if status:
             return status, n_over, n_esc
     return 0, n_over, n_esc
+
+
+@numba.njit(cache=True, nogil=True)
+def _band_layout(frame, base):
+    """What both nibble kernels walk: pairs per row, the frame and base as uint32 pixel
+    pairs, whether one base row serves all rows, rows per band, and a hits buffer."""
+    rows, cols = frame.shape
+    half = cols // 2
+    band_rows = max(1, _BAND_PIXELS // cols)
+    return (half, frame.reshape(-1).view(np.uint32), base.reshape(-1).view(np.uint32),
+            base.shape[0] != rows, band_rows, np.empty(2 * band_rows * half + 16, np.int64))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
