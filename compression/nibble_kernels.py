@@ -65,10 +65,7 @@ def encode_nibble_rows(frame, base, symbols, overflow, escapes):
     n_over, n_esc = 0, 0
     for first in range(0, rows, band_rows):
         last = min(first + band_rows, rows)
-        for r in range(first, last):
-            b = 0 if one_base_row else r * half
-            _pair_nibbles(words[r * half:(r + 1) * half], base_words[b:b + half],
-                          symbols[r * half:(r + 1) * half])
+        _convert_rows(words, base_words, symbols, half, one_base_row, first, last, False)
         clipped = _clipped_pixels(symbols, first * half, last * half, hits)
         _, n_over, n_esc = append_overflow(frame, base, _LIMIT, clipped, 0, first * cols, overflow,
                                            escapes, n_over, n_esc)
@@ -97,10 +94,7 @@ def decode_nibble_rows(symbols, base, overflow, escapes, frame):
     n_over, n_esc = 0, 0
     for first in range(0, rows, band_rows):
         last = min(first + band_rows, rows)
-        for r in range(first, last):
-            b = 0 if one_base_row else r * half
-            _unpair_nibbles(symbols[r * half:(r + 1) * half], base_words[b:b + half],
-                            words[r * half:(r + 1) * half])
+        _convert_rows(words, base_words, symbols, half, one_base_row, first, last, True)
         clipped = _clipped_pixels(symbols, first * half, last * half, hits)
         status, n_over, n_esc = apply_overflow(flat, _LIMIT, clipped, overflow, escapes, n_over, n_esc)
         if status:
@@ -117,6 +111,22 @@ def _band_layout(frame, base):
     band_rows = max(1, _BAND_PIXELS // cols)
     return (half, frame.reshape(-1).view(np.uint32), base.reshape(-1).view(np.uint32),
             base.shape[0] != rows, band_rows, np.empty(2 * band_rows * half + 16, np.int64))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _convert_rows(words, base_words, symbols, half, one_base_row, first, last, decode):
+    """Rows [first, last): pixel pairs to symbols, or (``decode``) symbols to pixel pairs.
+
+    The direction is chosen per row, outside the vectorised per-pair loops.
+    """
+    for r in range(first, last):
+        b = 0 if one_base_row else r * half
+        if decode:
+            _unpair_nibbles(symbols[r * half:(r + 1) * half], base_words[b:b + half],
+                            words[r * half:(r + 1) * half])
+        else:
+            _pair_nibbles(words[r * half:(r + 1) * half], base_words[b:b + half],
+                          symbols[r * half:(r + 1) * half])
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
