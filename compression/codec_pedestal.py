@@ -4,6 +4,8 @@ A camera pixel is its pedestal plus read noise of a few ADU, so ``frame -
 round(mean)`` is a 3-bit-per-pixel stream of small integers. It is pair-coded
 (:mod:`compression.pair_kernels`) and entropy-coded by zstd (Huffman literals).
 The blob names the pedestal by its fingerprint; decoding needs the same pedestal.
+With ``noisy_factor`` set, the pedestal's noisy pixels are coded coarse
+(:mod:`compression.noisy_shift`), their low bits in a last section.
 """
 
 import numpy as np
@@ -14,6 +16,7 @@ from .codec_base import (FrameCodec, check_frame, check_int, decode_checked_pair
 from .container import pack_blob
 from .zstd_sections import compress_section, decompress_section
 from .errors import CodecError
+from .noisy_shift import check_reference_sigma, noisy_pixels, reference_sigma
 from .pair_kernels import DEFAULT_ALPHABET, PairStreams, check_alphabet
 from .pedestal_prep import check_pedestal_matches, prepare_pedestal
 from .sigma_classes import (MAX_CLASSES, cached_class_edges, check_edges, gather_by_class, pair_class_map,
@@ -36,15 +39,24 @@ class PedestalPairCodec(FrameCodec):
         Noise classes per pixel (:mod:`compression.sigma_classes`): 1 codes all pairs
         with one table (fastest); K > 1 reorders the pair symbols into K * K classes by
         the pedestal's sigma, each with its own tables (worth it for a broad sigma map).
+    noisy_factor : float, 0 or in [1, 1000]
+        0 (the default, format 1's only mode) codes every pixel alike. Otherwise pixels
+        whose sigma exceeds ``noisy_factor`` times the median sigma are coded coarse,
+        their low bits apart (:mod:`compression.noisy_shift`); ``encode_frame`` uses 2.
     """
 
     codec_id = "cygno_pedestal_pairs"
-    defaults = {"level": 1, "alphabet": DEFAULT_ALPHABET, "classes": 1}
+    defaults = {"level": 1, "alphabet": DEFAULT_ALPHABET, "classes": 1, "noisy_factor": 0.0}
 
     def _check_params(self) -> None:
         check_int(self.params, "level", 1, 22)
         check_int(self.params, "classes", 1, MAX_CLASSES)
         self.params["alphabet"] = check_alphabet(self.params["alphabet"])
+        factor = self.params["noisy_factor"]
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) \
+                or not (factor == 0 or 1 <= factor <= 1000):
+            raise CodecError(f"noisy_factor must be 0 (off) or a number in [1, 1000], got {factor!r}")
+        self.params["noisy_factor"] = float(factor)
 
     def encode(self, frame: np.ndarray, pedestal=None) -> bytes:
         """Blob of a 2-D uint16 ``frame`` coded against ``pedestal`` (required)."""
@@ -52,10 +64,14 @@ class PedestalPairCodec(FrameCodec):
         if pedestal is None:
             raise CodecError(f"{self.codec_id} needs a pedestal, got None")
         prepared = prepare_pedestal(pedestal, frame.shape)
-        streams, checksum = transient_pairs(frame, prepared.base, self.params["alphabet"])
-        header = frame_header(self, frame, prepared.id, checksum)
+        reference = reference_sigma(prepared.id, prepared.sigma) if self.params["noisy_factor"] else None
+        noisy = self._noisy(prepared, reference)
+        streams, checksum = transient_pairs(frame, prepared.base, self.params["alphabet"], noisy)
+        header = frame_header(self, frame, prepared.id, checksum,
+                              **({} if noisy is None else {"noisy_sigma": reference}))
+        fine = [] if noisy is None else [compress_section(streams.fine, self.params["level"])]
         if self.params["classes"] == 1:
-            return pack_blob(header, pair_sections(streams, self.params["level"]))
+            return pack_blob(header, pair_sections(streams, self.params["level"]) + fine)
         edges = cached_class_edges(prepared.id, prepared.sigma, self.params["classes"])
         classes, starts = pair_class_map(prepared.id, prepared.sigma, edges)
         ordered = scatter_by_class(streams.symbols, classes, starts)
@@ -63,31 +79,48 @@ class PedestalPairCodec(FrameCodec):
         sections = [compress_section(ordered[bounds[k]:bounds[k + 1]], self.params["level"])
                     for k in range(len(starts))]
         header["class_edges"] = edges
-        return pack_blob(header, sections + overflow_sections(streams, self.params["level"]))
+        return pack_blob(header, sections + overflow_sections(streams, self.params["level"]) + fine)
+
+    def _noisy(self, prepared, reference):
+        """The pedestal's noisy pixels for the header's ``noisy_sigma`` (None when the mode is off)."""
+        factor = self.params["noisy_factor"]
+        if factor == 0:
+            return None
+        return noisy_pixels(prepared.id, prepared.sigma, check_reference_sigma(reference), factor)
 
     def decode_sections(self, header: dict, sections: list, pedestal=None) -> np.ndarray:
         """Frame from an unpacked blob; the pedestal must be the one the blob names."""
         if header.get("pedestal_id") is None:
             raise CodecError(f"a {self.codec_id} blob must name its pedestal, header has none")
         prepared = check_pedestal_matches(header, pedestal)
+        noisy = self._noisy(prepared, header.get("noisy_sigma"))
+        extra = 0 if noisy is None else 1
         if self.params["classes"] == 1:
-            _check_count(sections, 3)
+            _check_count(sections, 3 + extra)
             streams = read_pair_sections(header, sections, 0)
         else:
             edges = check_edges(header.get("class_edges"))
             classes, starts = pair_class_map(prepared.id, prepared.sigma, edges)
-            _check_count(sections, len(starts) + 2)
+            _check_count(sections, len(starts) + 2 + extra)
             overflow, escapes = read_overflow_sections(header, sections, len(starts))
             symbols = gather_by_class(_class_streams(header, sections, starts, classes.size), classes,
                                       starts)
             streams = PairStreams(symbols, overflow, escapes)
-        return decode_checked_pairs(streams, prepared.base, header, self.params["alphabet"])
+        if noisy is not None:
+            streams = streams._replace(fine=_fine_stream(header, sections, noisy.pixels.size))
+        return decode_checked_pairs(streams, prepared.base, header, self.params["alphabet"], noisy)
 
 
 def _check_count(sections: list, expected: int) -> None:
     if len(sections) != expected:
         raise CodecError(f"a cygno_pedestal_pairs blob of this config has {expected} sections, "
                          f"got {len(sections)}")
+
+
+def _fine_stream(header: dict, sections: list, n_noisy: int) -> np.ndarray:
+    """The last section: one byte of low bits per noisy pixel."""
+    fine = decompress_section(sections[-1], header["sections"][-1][1], n_noisy, "fine")
+    return np.frombuffer(fine, np.uint8)
 
 
 def _class_streams(header: dict, sections: list, starts: np.ndarray, n_pairs: int) -> np.ndarray:

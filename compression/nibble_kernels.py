@@ -23,6 +23,7 @@ import sys
 import numba
 import numpy as np
 
+from .noisy_shift import shift_nibbles
 from .residual_bits import append_overflow, apply_overflow, unzigzag, zero_byte_flags, zigzag
 
 __all__ = ["nibble_path_applies", "encode_nibble_rows", "decode_nibble_rows"]
@@ -45,7 +46,7 @@ def nibble_path_applies(shape: tuple, alphabet: int) -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def encode_nibble_rows(frame, base, symbols, overflow, escapes):
+def encode_nibble_rows(frame, base, symbols, overflow, escapes, noisy, shifts, fine):
     """Symbols, overflow and escapes of ``frame - base`` (alphabet 16, even row length).
 
     Parameters
@@ -55,6 +56,9 @@ def encode_nibble_rows(frame, base, symbols, overflow, escapes):
     symbols : ndarray of uint8, shape (rows * cols // 2,)
     overflow : ndarray of uint8, shape (rows * cols,)
     escapes : ndarray of uint16, shape (rows * cols,)
+    noisy, shifts, fine : ndarray of int64 / uint8 / uint8, shape (k,)
+        Noisy pixels (flat, ascending) coded coarse, their shifts, and where their low
+        bits go (:mod:`compression.noisy_shift`); empty for none.
 
     Returns
     -------
@@ -62,13 +66,18 @@ def encode_nibble_rows(frame, base, symbols, overflow, escapes):
     """
     rows, cols = frame.shape
     half, words, base_words, one_base_row, band_rows, hits = _band_layout(frame, base)
+    coarse_pixels, coarse = np.empty(noisy.size, np.int64), np.empty(noisy.size, np.int32)
     n_over, n_esc = 0, 0
     for first in range(0, rows, band_rows):
         last = min(first + band_rows, rows)
         _convert_rows(words, base_words, symbols, half, one_base_row, first, last, False)
+        n_coarse = 0
+        if noisy.size:
+            n_coarse = shift_nibbles(frame.reshape(-1), base, symbols, noisy, shifts, fine, first * cols,
+                                     last * cols, coarse_pixels, coarse)
         clipped = _clipped_pixels(symbols, first * half, last * half, hits)
         _, n_over, n_esc = append_overflow(frame, base, _LIMIT, clipped, 0, first * cols, overflow,
-                                           escapes, n_over, n_esc)
+                                           escapes, n_over, n_esc, coarse_pixels[:n_coarse], coarse[:n_coarse])
     return n_over, n_esc
 
 

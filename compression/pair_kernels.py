@@ -22,6 +22,7 @@ import numpy as np
 
 from .errors import CodecError
 from .nibble_kernels import decode_nibble_rows, encode_nibble_rows, nibble_path_applies
+from .noisy_shift import NoisyPixels, noisy_by_band, shift_clipped, unshift_band
 from .residual_bits import append_overflow, apply_overflow, unzigzag, zero_byte_flags, zigzag
 from .row_bands import band_base, row_bands, symbol_span
 
@@ -43,6 +44,7 @@ class PairStreams(NamedTuple):
     symbols: np.ndarray   # uint8, (ceil(n / 2),)
     overflow: np.ndarray  # uint8, (n_clipped,)
     escapes: np.ndarray   # uint16, (n_escaped,)
+    fine: np.ndarray = np.empty(0, np.uint8)  # uint8, (n_noisy,): see compression.noisy_shift
 
 
 def check_alphabet(alphabet) -> int:
@@ -64,7 +66,8 @@ def check_base(base, shape) -> np.ndarray:
 
 
 def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_ALPHABET,
-                 out: np.ndarray | None = None, digest=None) -> PairStreams:
+                 out: np.ndarray | None = None, digest=None,
+                 noisy: NoisyPixels | None = None) -> PairStreams:
     """Pair symbols, overflow and escapes of ``frame - base``.
 
     Parameters
@@ -77,6 +80,9 @@ def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_AL
     digest : hashlib-style object, optional
         Its ``update`` is called with the frame's rows, band by band in order, each
         right after it is coded (:mod:`compression.row_bands`).
+    noisy : NoisyPixels, optional
+        Pixels whose residual is coded shifted right (:mod:`compression.noisy_shift`);
+        their low bits are returned as ``.fine``.
 
     Returns
     -------
@@ -93,27 +99,31 @@ def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_AL
     overflow = np.empty(n, dtype=np.uint8)
     escapes = np.empty(n, dtype=np.uint16)
     nibbles = nibble_path_applies(frame.shape, alphabet)  # the default: ~20 % faster, same bytes
+    fine = np.empty(0 if noisy is None else noisy.pixels.size, np.uint8)
     n_over, n_esc = 0, 0
-    for first, end in row_bands(frame.shape):
+    for (first, end), part in zip(row_bands(frame.shape), noisy_by_band(noisy, frame.shape)):
         band = frame[first:end]
         span = symbol_span(frame.shape[1], first, end)
+        kernel_noisy = part.pixels, part.shifts, fine[part.start:part.stop]
         if nibbles:
-            used = encode_nibble_rows(band, band_base(base, first, end), symbols[span],
-                                      overflow[n_over:], escapes[n_esc:])
+            used = encode_nibble_rows(band, band_base(base, first, end), symbols[span], overflow[n_over:],
+                                      escapes[n_esc:], *kernel_noisy)
         else:
             used = _encode_chunks(band, band_base(base, first, end), alphabet, symbols[span],
-                                  overflow[n_over:], escapes[n_esc:])
+                                  overflow[n_over:], escapes[n_esc:], *kernel_noisy)
         n_over, n_esc = n_over + used[0], n_esc + used[1]
         if digest is not None:
             digest.update(band)
-    return PairStreams(symbols, overflow[:n_over].copy(), escapes[:n_esc].copy())
+    return PairStreams(symbols, overflow[:n_over].copy(), escapes[:n_esc].copy(), fine)
 
 
 def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
-                 alphabet: int = DEFAULT_ALPHABET, digest=None) -> np.ndarray:
+                 alphabet: int = DEFAULT_ALPHABET, digest=None,
+                 noisy: NoisyPixels | None = None) -> np.ndarray:
     """Inverse of :func:`encode_pairs`; inconsistent streams raise :class:`CodecError`.
 
     ``digest``, if given, is updated with the decoded rows, band by band in order.
+    ``noisy`` must be what the frame was encoded with (``streams.fine`` its fine bits).
     """
     alphabet = check_alphabet(alphabet)
     base = check_base(base, shape)
@@ -121,10 +131,13 @@ def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
     if streams.symbols.size != (n + 1) // 2:
         raise CodecError(f"symbols stream has {streams.symbols.size} pairs, a {shape} frame needs "
                          f"{(n + 1) // 2}")
+    if streams.fine.size != (0 if noisy is None else noisy.pixels.size):
+        raise CodecError(f"fine stream has {streams.fine.size} entries, the pedestal has "
+                         f"{0 if noisy is None else noisy.pixels.size} noisy pixels")
     frame = np.empty(shape, dtype=np.uint16)
     nibbles = nibble_path_applies(shape, alphabet)
     n_over, n_esc = 0, 0
-    for first, end in row_bands(shape):
+    for (first, end), part in zip(row_bands(shape), noisy_by_band(noisy, shape)):
         symbols, band = streams.symbols[symbol_span(shape[1], first, end)], frame[first:end]
         if nibbles:
             status, used_over, used_esc = decode_nibble_rows(
@@ -140,6 +153,7 @@ def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
         if status or (end == shape[0] and (n_over, n_esc) != (streams.overflow.size, streams.escapes.size)):
             raise CodecError(f"overflow/escape streams ({streams.overflow.size}/{streams.escapes.size} "
                              f"entries) do not match the clipped pixels of the symbols")
+        unshift_band(band, band_base(base, first, end), part, streams.fine)
         if digest is not None:
             digest.update(frame[first:end])
     return frame
@@ -149,21 +163,27 @@ _BAD_SYMBOL = 1
 
 
 @numba.njit(cache=True, nogil=True)
-def _encode_chunks(frame, base, alphabet, symbols, overflow, escapes):
+def _encode_chunks(frame, base, alphabet, symbols, overflow, escapes, noisy, shifts, fine):
     n = frame.size
     limit = alphabet - 1
     clipped = np.zeros(_CHUNK + 8, dtype=np.uint8)
     hits = np.empty(_CHUNK, dtype=np.int64)
     n_over, n_esc = 0, 0
     row_first = 0  # first flat index of the latest clipped pixel's row
+    coarse_pixels, coarse = np.empty(noisy.size, np.int64), np.empty(noisy.size, np.int32)
     for start in range(0, n, _CHUNK):
         end = min(start + _CHUNK, n)
         _clip_span(frame, base, start, end, limit, clipped)
+        n_coarse = 0
+        if noisy.size:
+            n_coarse = shift_clipped(frame.reshape(-1), base, clipped, limit, noisy, shifts, fine, start, end,
+                                     coarse_pixels, coarse)
         clipped[end - start:] = 0
         _pair_up(clipped, alphabet, symbols[start // 2:(end + 1) // 2])
         n_hits = _find_clipped(clipped, limit, end - start, hits)
         row_first, n_over, n_esc = append_overflow(frame, base, limit, hits[:n_hits], start, row_first,
-                                                   overflow, escapes, n_over, n_esc)
+                                                   overflow, escapes, n_over, n_esc,
+                                                   coarse_pixels[:n_coarse], coarse[:n_coarse])
     return n_over, n_esc
 
 

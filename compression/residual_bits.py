@@ -42,8 +42,14 @@ def zero_byte_flags(word):
 
 
 @numba.njit(cache=True, nogil=True)
-def append_overflow(frame, base, limit, pixels, offset, row_first, overflow, escapes, n_over, n_esc):
+def append_overflow(frame, base, limit, pixels, offset, row_first, overflow, escapes, n_over, n_esc,
+                    coarse_pixels, coarse):
     """Overflow (and escapes) of the clipped pixels ``offset + pixels[k]``, raster order.
+
+    ``coarse_pixels`` (flat indices into ``frame``, ascending, each also a clipped pixel)
+    are noisy pixels coded coarse (:mod:`compression.noisy_shift`): such a pixel
+    overflows with its coarse residual ``coarse[c]`` instead of ``frame - base`` and
+    escapes as the coarse pixel ``base + coarse[c]``.
 
     Parameters
     ----------
@@ -65,12 +71,18 @@ def append_overflow(frame, base, limit, pixels, offset, row_first, overflow, esc
     flat = frame.reshape(-1)
     flat_base = base.reshape(-1)
     one_base_row = base.shape[0] != rows
+    c = 0
     for k in range(pixels.size):
         i = offset + pixels[k]
         while i >= row_first + cols:  # raster order: no division
             row_first += cols
         raw = flat[i]
-        d = np.int32(raw) - np.int32(flat_base[i - row_first if one_base_row else i])
+        b = np.int32(flat_base[i - row_first if one_base_row else i])
+        d = np.int32(raw) - b
+        if c < coarse_pixels.size and coarse_pixels[c] == i:
+            d = coarse[c]
+            raw = np.uint16(b + d)
+            c += 1
         rest = zigzag(d) - np.int32(limit)
         overflow[n_over] = min(rest, ESCAPE)
         n_over += 1

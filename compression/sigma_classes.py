@@ -21,7 +21,7 @@ import numpy as np
 from .errors import CodecError
 
 __all__ = ["MAX_CLASSES", "class_edges", "cached_class_edges",
-           "check_edges", "pixel_classes", "pair_class_map",
+           "check_edges", "cached_per_pedestal", "pixel_classes", "pair_class_map",
            "scatter_by_class", "gather_by_class", "scatter_by_class_reference",
            "gather_by_class_reference"]
 
@@ -48,12 +48,12 @@ def class_edges(sigma: np.ndarray, n_classes: int) -> list:
 
 def cached_class_edges(pedestal_id: str, sigma: np.ndarray, n_classes: int) -> list:
     """:func:`class_edges`, computed once per pedestal and class count."""
-    return _cached(("edges", pedestal_id, n_classes), lambda: class_edges(sigma, n_classes))
+    return cached_per_pedestal(("edges", pedestal_id, n_classes), lambda: class_edges(sigma, n_classes))
 
 
 def pair_class_map(pedestal_id: str, sigma: np.ndarray, edges: list) -> tuple:
     """``(class of each pair uint8, start of each class in the reordered stream)``, cached."""
-    return _cached(("map", pedestal_id, tuple(edges)), lambda: _class_map(sigma, edges))
+    return cached_per_pedestal(("map", pedestal_id, tuple(edges)), lambda: _class_map(sigma, edges))
 
 
 def _class_map(sigma: np.ndarray, edges: list) -> tuple:
@@ -64,7 +64,8 @@ def _class_map(sigma: np.ndarray, edges: list) -> tuple:
     return classes, np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
 
 
-def _cached(key, compute):
+def cached_per_pedestal(key, compute):
+    """``compute()``, kept for the last few keys (a key starts with what it is and the pedestal id)."""
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)

@@ -25,6 +25,7 @@ def main() -> None:
         "frame_pedestal_v1.bin": compression.encode_frame(frame, pedestal),
         "frame_column_v1.bin": compression.encode_frame(frame),
         "frame_pedestal_classes4_v1.bin": compression.PedestalPairCodec(classes=4).encode(frame, pedestal),
+        "frame_pedestal_noisy2_v1.bin": compression.PedestalPairCodec(noisy_factor=2.0).encode(frame, pedestal),
         "frame_lossy_q2_v1.bin": compression.encode_frame(frame, pedestal, lossy_q=2),
         "sparse_v1.bin": compression.encode_sparse(sparse),
         "sparse_pedestal_v1.bin": compression.encode_sparse(sparse, make_pedestal((40, 50), seed=24)),

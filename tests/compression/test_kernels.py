@@ -37,7 +37,8 @@ def test_encode_pairs_matches_reference(alphabet):
 def _nibble_streams(frame, base):
     symbols = np.empty(frame.size // 2, np.uint8)
     overflow, escapes = np.empty(frame.size, np.uint8), np.empty(frame.size, np.uint16)
-    n_over, n_esc = encode_nibble_rows(frame, base, symbols, overflow, escapes)
+    n_over, n_esc = encode_nibble_rows(frame, base, symbols, overflow, escapes, np.empty(0, np.int64),
+                                       np.empty(0, np.uint8), np.empty(0, np.uint8))
     return symbols, overflow[:n_over], escapes[:n_esc]
 
 
