@@ -27,8 +27,10 @@ __all__ = ["MAX_CLASSES", "class_edges", "cached_class_edges",
 
 #: Classes per pixel; a pair has one of MAX_CLASSES**2 = 16 classes.
 MAX_CLASSES = 4
-#: Class maps (a byte per pixel pair, 2.6 MB for a LIME frame) of the last few pedestals.
-_CACHE_SIZE = 4
+#: What is derived from the last few pedestals: class maps (a byte per pixel pair, 2.6 MB for a
+#: LIME frame) and edges, the median sigma and the noisy pixels (~9 bytes per noisy pixel); a
+#: pedestal in force and the one before it need up to 8 entries.
+_CACHE_SIZE = 8
 _cache = OrderedDict()
 _lock = threading.Lock()
 
