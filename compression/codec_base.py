@@ -114,7 +114,8 @@ def verify_checksum(header: dict, array: np.ndarray, found: str | None = None) -
     return array
 
 
-def transient_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int, noisy=None) -> tuple:
+def transient_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int, noisy=None,
+                    mirror: bool = False) -> tuple:
     """``(PairStreams, pixel checksum)`` of :func:`~compression.pair_kernels.encode_pairs`.
 
     The symbols go into this thread's reusable buffer: the streams are valid until this
@@ -127,15 +128,15 @@ def transient_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int, noisy=No
     if buffer is None or buffer.size < size:
         buffer = _SCRATCH.symbols = np.empty(size, dtype=np.uint8)
     digest = pixel_digest()
-    streams = encode_pairs(frame, base, alphabet, out=buffer[:size], digest=digest, noisy=noisy)
+    streams = encode_pairs(frame, base, alphabet, out=buffer[:size], digest=digest, noisy=noisy, mirror=mirror)
     return streams, (digest.hexdigest() if digest else pixel_checksum(frame))
 
 
 def decode_checked_pairs(streams: PairStreams, base: np.ndarray, header: dict,
-                         alphabet: int, noisy=None) -> np.ndarray:
+                         alphabet: int, noisy=None, mirror: bool = False) -> np.ndarray:
     """:func:`~compression.pair_kernels.decode_pairs`, its pixels checked against the header's checksum."""
     digest = pixel_digest()
-    frame = decode_pairs(streams, base, header["shape"], alphabet, digest=digest, noisy=noisy)
+    frame = decode_pairs(streams, base, header["shape"], alphabet, digest=digest, noisy=noisy, mirror=mirror)
     return verify_checksum(header, frame, digest.hexdigest() if digest else None)
 
 

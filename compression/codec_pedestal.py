@@ -5,7 +5,9 @@ round(mean)`` is a 3-bit-per-pixel stream of small integers. It is pair-coded
 (:mod:`compression.pair_kernels`) and entropy-coded by zstd (Huffman literals).
 The blob names the pedestal by its fingerprint; decoding needs the same pedestal.
 With ``noisy_factor`` set, the pedestal's noisy pixels are coded coarse
-(:mod:`compression.noisy_shift`), their low bits in a last section.
+(:mod:`compression.noisy_shift`), their low bits in a last section; with ``mirror``,
+pixels whose mean lies above its rounded value code the negated residual
+(:func:`compression.pedestal_prep.mirrored_base`).
 """
 
 import numpy as np
@@ -18,7 +20,7 @@ from .zstd_sections import compress_section, decompress_section
 from .errors import CodecError
 from .noisy_shift import check_reference_sigma, noisy_pixels, reference_sigma
 from .pair_kernels import DEFAULT_ALPHABET, PairStreams, check_alphabet
-from .pedestal_prep import check_pedestal_matches, prepare_pedestal
+from .pedestal_prep import check_pedestal_matches, mirrored_base, prepare_pedestal
 from .sigma_classes import (MAX_CLASSES, cached_class_edges, check_edges, gather_by_class, pair_class_map,
                             scatter_by_class)
 
@@ -43,10 +45,15 @@ class PedestalPairCodec(FrameCodec):
         0 (the default, format 1's only mode) codes every pixel alike. Otherwise pixels
         whose sigma exceeds ``noisy_factor`` times the median sigma are coded coarse,
         their low bits apart (:mod:`compression.noisy_shift`); ``encode_frame`` uses 2.
+    mirror : bool
+        False (the default, format 1's only mode) predicts every pixel by its rounded
+        mean. True negates the residual of the pixels whose mean lies above its rounded
+        value, so that all lean the same way (:func:`~compression.pedestal_prep.mirrored_base`);
+        ``encode_frame`` uses it.
     """
 
     codec_id = "cygno_pedestal_pairs"
-    defaults = {"level": 1, "alphabet": DEFAULT_ALPHABET, "classes": 1, "noisy_factor": 0.0}
+    defaults = {"level": 1, "alphabet": DEFAULT_ALPHABET, "classes": 1, "noisy_factor": 0.0, "mirror": False}
 
     def _check_params(self) -> None:
         check_int(self.params, "level", 1, 22)
@@ -57,6 +64,8 @@ class PedestalPairCodec(FrameCodec):
                 or not (factor == 0 or 1 <= factor <= 1000):
             raise CodecError(f"noisy_factor must be 0 (off) or a number in [1, 1000], got {factor!r}")
         self.params["noisy_factor"] = float(factor)
+        if not isinstance(self.params["mirror"], bool):
+            raise CodecError(f"mirror must be true or false, got {self.params['mirror']!r}")
 
     def encode(self, frame: np.ndarray, pedestal=None) -> bytes:
         """Blob of a 2-D uint16 ``frame`` coded against ``pedestal`` (required)."""
@@ -66,7 +75,8 @@ class PedestalPairCodec(FrameCodec):
         prepared = prepare_pedestal(pedestal, frame.shape)
         reference = reference_sigma(prepared.id, prepared.sigma) if self.params["noisy_factor"] else None
         noisy = self._noisy(prepared, reference)
-        streams, checksum = transient_pairs(frame, prepared.base, self.params["alphabet"], noisy)
+        streams, checksum = transient_pairs(frame, self._base(prepared), self.params["alphabet"], noisy,
+                                            self.params["mirror"])
         header = frame_header(self, frame, prepared.id, checksum,
                               **({} if noisy is None else {"noisy_sigma": reference}))
         fine = [] if noisy is None else [compress_section(streams.fine, self.params["level"])]
@@ -80,6 +90,9 @@ class PedestalPairCodec(FrameCodec):
                     for k in range(len(starts))]
         header["class_edges"] = edges
         return pack_blob(header, sections + overflow_sections(streams, self.params["level"]) + fine)
+
+    def _base(self, prepared) -> np.ndarray:
+        return mirrored_base(prepared) if self.params["mirror"] else prepared.base
 
     def _noisy(self, prepared, reference):
         """The pedestal's noisy pixels for the header's ``noisy_sigma`` (None when the mode is off)."""
@@ -108,7 +121,8 @@ class PedestalPairCodec(FrameCodec):
             streams = PairStreams(symbols, overflow, escapes)
         if noisy is not None:
             streams = streams._replace(fine=_fine_stream(header, sections, noisy.pixels.size))
-        return decode_checked_pairs(streams, prepared.base, header, self.params["alphabet"], noisy)
+        return decode_checked_pairs(streams, self._base(prepared), header, self.params["alphabet"], noisy,
+                                    self.params["mirror"])
 
 
 def _check_count(sections: list, expected: int) -> None:

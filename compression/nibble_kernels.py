@@ -24,7 +24,8 @@ import numba
 import numpy as np
 
 from .noisy_shift import shift_nibbles
-from .residual_bits import append_overflow, apply_overflow, unzigzag, zero_byte_flags, zigzag
+from .residual_bits import (append_overflow, apply_overflow, residual, restore, unzigzag, zero_byte_flags,
+                            zigzag)
 
 __all__ = ["nibble_path_applies", "encode_nibble_rows", "decode_nibble_rows"]
 
@@ -46,13 +47,15 @@ def nibble_path_applies(shape: tuple, alphabet: int) -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def encode_nibble_rows(frame, base, symbols, overflow, escapes, noisy, shifts, fine):
+def encode_nibble_rows(frame, base, mirror, symbols, overflow, escapes, noisy, shifts, fine):
     """Symbols, overflow and escapes of ``frame - base`` (alphabet 16, even row length).
 
     Parameters
     ----------
     frame : ndarray of uint16, shape (rows, cols), C-contiguous, cols even
     base : ndarray of uint16, shape (rows, cols) or (1, cols), C-contiguous
+    mirror : int32
+        1 if ``base`` is a mirrored base (:func:`~compression.residual_bits.residual`), else 0.
     symbols : ndarray of uint8, shape (rows * cols // 2,)
     overflow : ndarray of uint8, shape (rows * cols,)
     escapes : ndarray of uint16, shape (rows * cols,)
@@ -70,25 +73,26 @@ def encode_nibble_rows(frame, base, symbols, overflow, escapes, noisy, shifts, f
     n_over, n_esc = 0, 0
     for first in range(0, rows, band_rows):
         last = min(first + band_rows, rows)
-        _convert_rows(words, base_words, symbols, half, one_base_row, first, last, False)
+        _convert_rows(words, base_words, mirror, symbols, half, one_base_row, first, last, False)
         n_coarse = 0
         if noisy.size:
-            n_coarse = shift_nibbles(frame.reshape(-1), base, symbols, noisy, shifts, fine, first * cols,
-                                     last * cols, coarse_pixels, coarse)
+            n_coarse = shift_nibbles(frame.reshape(-1), base, mirror, symbols, noisy, shifts, fine,
+                                     first * cols, last * cols, coarse_pixels, coarse)
         clipped = _clipped_pixels(symbols, first * half, last * half, hits)
-        _, n_over, n_esc = append_overflow(frame, base, _LIMIT, clipped, 0, first * cols, overflow,
+        _, n_over, n_esc = append_overflow(frame, base, mirror, _LIMIT, clipped, 0, first * cols, overflow,
                                            escapes, n_over, n_esc, coarse_pixels[:n_coarse], coarse[:n_coarse])
     return n_over, n_esc
 
 
 @numba.njit(cache=True, nogil=True)
-def decode_nibble_rows(symbols, base, overflow, escapes, frame):
+def decode_nibble_rows(symbols, base, mirror, overflow, escapes, frame):
     """Inverse of :func:`encode_nibble_rows`: fills ``frame`` from the streams.
 
     Parameters
     ----------
     symbols : ndarray of uint8, shape (rows * cols // 2,)
     base : ndarray of uint16, shape (rows, cols) or (1, cols), C-contiguous
+    mirror : int32
     overflow, escapes : ndarray of uint8 / uint16
     frame : ndarray of uint16, shape (rows, cols), C-contiguous, cols even (written)
 
@@ -103,9 +107,10 @@ def decode_nibble_rows(symbols, base, overflow, escapes, frame):
     n_over, n_esc = 0, 0
     for first in range(0, rows, band_rows):
         last = min(first + band_rows, rows)
-        _convert_rows(words, base_words, symbols, half, one_base_row, first, last, True)
+        _convert_rows(words, base_words, mirror, symbols, half, one_base_row, first, last, True)
         clipped = _clipped_pixels(symbols, first * half, last * half, hits)
-        status, n_over, n_esc = apply_overflow(flat, _LIMIT, clipped, overflow, escapes, n_over, n_esc)
+        status, n_over, n_esc = apply_overflow(flat, base, 0, mirror, _LIMIT, clipped, overflow, escapes,
+                                               n_over, n_esc)
         if status:
             return status, n_over, n_esc
     return 0, n_over, n_esc
@@ -123,7 +128,7 @@ def _band_layout(frame, base):
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _convert_rows(words, base_words, symbols, half, one_base_row, first, last, decode):
+def _convert_rows(words, base_words, mirror, symbols, half, one_base_row, first, last, decode):
     """Rows [first, last): pixel pairs to symbols, or (``decode``) symbols to pixel pairs.
 
     The direction is chosen per row, outside the vectorised per-pair loops.
@@ -131,32 +136,32 @@ def _convert_rows(words, base_words, symbols, half, one_base_row, first, last, d
     for r in range(first, last):
         b = 0 if one_base_row else r * half
         if decode:
-            _unpair_nibbles(symbols[r * half:(r + 1) * half], base_words[b:b + half],
+            _unpair_nibbles(symbols[r * half:(r + 1) * half], base_words[b:b + half], mirror,
                             words[r * half:(r + 1) * half])
         else:
-            _pair_nibbles(words[r * half:(r + 1) * half], base_words[b:b + half],
+            _pair_nibbles(words[r * half:(r + 1) * half], base_words[b:b + half], mirror,
                           symbols[r * half:(r + 1) * half])
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _pair_nibbles(pixel_pairs, base_pairs, out):
+def _pair_nibbles(pixel_pairs, base_pairs, mirror, out):
     for i in range(out.size):
         x = pixel_pairs[i]
         b = base_pairs[i]
-        d0 = np.int32(x & np.uint32(0xFFFF)) - np.int32(b & np.uint32(0xFFFF))
-        d1 = np.int32(x >> np.uint32(16)) - np.int32(b >> np.uint32(16))
+        d0 = residual(np.int32(x & np.uint32(0xFFFF)), np.int32(b & np.uint32(0xFFFF)), mirror)
+        d1 = residual(np.int32(x >> np.uint32(16)), np.int32(b >> np.uint32(16)), mirror)
         z0 = min(zigzag(d0), np.int32(_LIMIT))
         z1 = min(zigzag(d1), np.int32(_LIMIT))
         out[i] = np.uint8((z0 << np.int32(4)) | z1)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _unpair_nibbles(symbols, base_pairs, out):
+def _unpair_nibbles(symbols, base_pairs, mirror, out):
     for i in range(out.size):
         s = np.int32(symbols[i])
         b = base_pairs[i]
-        x0 = (np.int32(b & np.uint32(0xFFFF)) + unzigzag(s >> np.int32(4))) & np.int32(0xFFFF)
-        x1 = (np.int32(b >> np.uint32(16)) + unzigzag(s & np.int32(15))) & np.int32(0xFFFF)
+        x0 = restore(unzigzag(s >> np.int32(4)), np.int32(b & np.uint32(0xFFFF)), mirror) & np.int32(0xFFFF)
+        x1 = restore(unzigzag(s & np.int32(15)), np.int32(b >> np.uint32(16)), mirror) & np.int32(0xFFFF)
         out[i] = np.uint32(x0) | (np.uint32(x1) << np.uint32(16))
 
 

@@ -30,9 +30,10 @@ import numba
 import numpy as np
 
 from .errors import CodecError
-from .residual_bits import zigzag
+from .residual_bits import residual, restore, zigzag
 from .row_bands import row_bands
-from .sigma_classes import cached_per_pedestal
+from .residual_reference import residual_reference, restore_reference
+from .pedestal_prep import cached_per_pedestal
 
 __all__ = ["NoisyPixels", "MAX_SHIFT", "reference_sigma", "check_reference_sigma", "noisy_pixels",
            "BandNoisy", "noisy_by_band", "unshift_band", "shift_nibbles", "shift_clipped",
@@ -117,19 +118,19 @@ def noisy_by_band(noisy, shape: tuple) -> list:
             for offset, start, stop in zip(offsets, bounds, bounds[1:])]
 
 
-def unshift_band(band: np.ndarray, base: np.ndarray, part: BandNoisy, fine: np.ndarray) -> None:
+def unshift_band(band: np.ndarray, base: np.ndarray, mirror, part: BandNoisy, fine: np.ndarray) -> None:
     """Restore a decoded band's noisy pixels from their coarse values and ``fine`` bits, in place."""
-    if part.stop > part.start and not _shift_up(band.reshape(-1), base, part.pixels, part.shifts,
-                                                 fine[part.start:part.stop]):
+    if part.stop > part.start and not _shift_up(band.reshape(-1), base, np.int32(mirror), part.pixels,
+                                                 part.shifts, fine[part.start:part.stop]):
         raise CodecError(f"fine stream holds a value that does not fit its pixel "
                          f"(noisy pixels {part.start}..{part.stop - 1})")
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _coarse(frame_flat, base_flat, cols, one_row, pixel, shift, fine, j):
+def _coarse(frame_flat, base_flat, cols, one_row, mirror, pixel, shift, fine, j):
     """Coarse residual ``d >> k`` of a noisy pixel; its low bits go to ``fine[j]``."""
     b = np.int32(base_flat[pixel % cols if one_row else pixel])
-    d = np.int32(frame_flat[pixel]) - b
+    d = residual(np.int32(frame_flat[pixel]), b, mirror)
     k = np.int32(shift)
     fine[j] = np.uint8(d & ((np.int32(1) << k) - np.int32(1)))
     return d >> k
@@ -144,7 +145,7 @@ def _note_clipped(pixel, coarse, z, limit, clipped_pixels, clipped_coarse, count
 
 
 @numba.njit(cache=True, nogil=True)
-def shift_nibbles(frame_flat, base, symbols, pixels, shifts, fine, first, end, clipped_pixels,
+def shift_nibbles(frame_flat, base, mirror, symbols, pixels, shifts, fine, first, end, clipped_pixels,
                   clipped_coarse):
     """Rewrite the nibbles of the noisy pixels in ``[first, end)`` with their coarse residuals.
 
@@ -160,7 +161,7 @@ def shift_nibbles(frame_flat, base, symbols, pixels, shifts, fine, first, end, c
     j = np.searchsorted(pixels, first)
     while j < pixels.size and pixels[j] < end:
         p = pixels[j]
-        coarse = _coarse(frame_flat, base_flat, cols, one_row, p, shifts[j], fine, j)
+        coarse = _coarse(frame_flat, base_flat, cols, one_row, mirror, p, shifts[j], fine, j)
         z = min(zigzag(coarse), np.int32(15))
         count = _note_clipped(p, coarse, z, 15, clipped_pixels, clipped_coarse, count)
         s = np.int32(symbols[p >> 1])
@@ -172,15 +173,15 @@ def shift_nibbles(frame_flat, base, symbols, pixels, shifts, fine, first, end, c
 
 
 @numba.njit(cache=True, nogil=True)
-def shift_clipped(frame_flat, base, clipped, limit, pixels, shifts, fine, first, end, clipped_pixels,
-                  clipped_coarse):
+def shift_clipped(frame_flat, base, mirror, clipped, limit, pixels, shifts, fine, first, end,
+                  clipped_pixels, clipped_coarse):
     """Like :func:`shift_nibbles` for the general coder's clipped values ``clipped[p - first]``."""
     base_flat, cols, one_row = base.reshape(-1), base.shape[1], base.shape[0] == 1
     count = 0
     j = np.searchsorted(pixels, first)
     while j < pixels.size and pixels[j] < end:
         p = pixels[j]
-        coarse = _coarse(frame_flat, base_flat, cols, one_row, p, shifts[j], fine, j)
+        coarse = _coarse(frame_flat, base_flat, cols, one_row, mirror, p, shifts[j], fine, j)
         z = min(zigzag(coarse), np.int32(limit))
         count = _note_clipped(p, coarse, z, limit, clipped_pixels, clipped_coarse, count)
         clipped[p - first] = np.uint8(z)
@@ -189,7 +190,7 @@ def shift_clipped(frame_flat, base, clipped, limit, pixels, shifts, fine, first,
 
 
 @numba.njit(cache=True, nogil=True)
-def _shift_up(flat, base, pixels, shifts, fine):
+def _shift_up(flat, base, mirror, pixels, shifts, fine):
     """Inverse of the coders' shift, in place; False if a fine value or a pixel is out of range."""
     cols = base.shape[1]
     one_row = base.shape[0] == 1
@@ -199,26 +200,27 @@ def _shift_up(flat, base, pixels, shifts, fine):
         b = np.int32(base_flat[p % cols if one_row else p])
         k = np.int32(shifts[j])
         low = np.int32(fine[j])
-        x = b + ((np.int32(flat[p]) - b) << k) + low
+        x = restore((residual(np.int32(flat[p]), b, mirror) << k) + low, b, mirror)
         if low >> k or x < 0 or x > 65535:
             return False
         flat[p] = np.uint16(x)
     return True
 
 
-def shift_down_reference(frame, base, pixels, shifts) -> tuple:
+def shift_down_reference(frame, base, pixels, shifts, mirror=False) -> tuple:
     """What the coders code instead of ``frame``: ``(copy with the noisy pixels coarse, fine)``."""
     flat = frame.astype(np.int64).reshape(-1)
     b = np.broadcast_to(base, frame.shape).astype(np.int64).reshape(-1)[pixels]
-    d = flat[pixels] - b
+    d = residual_reference(flat[pixels], b, mirror)
     k = shifts.astype(np.int64)
-    flat[pixels] = b + (d >> k)
+    flat[pixels] = restore_reference(d >> k, b, mirror)
     return flat.reshape(frame.shape).astype(np.uint16), (d & ((1 << k) - 1)).astype(np.uint8)
 
 
-def shift_up_reference(band, base, pixels, shifts, fine) -> np.ndarray:
-    """numpy twin of :func:`shift_up` (for valid input): the restored copy of ``band``."""
+def shift_up_reference(band, base, pixels, shifts, fine, mirror=False) -> np.ndarray:
+    """numpy twin of the decoder's restoring of noisy pixels (for valid input): a restored copy."""
     flat = band.astype(np.int64).reshape(-1)
     b = np.broadcast_to(base, band.shape).astype(np.int64).reshape(-1)[pixels]
-    flat[pixels] = b + ((flat[pixels] - b) << shifts.astype(np.int64)) + fine
+    coarse = residual_reference(flat[pixels], b, mirror)
+    flat[pixels] = restore_reference((coarse << shifts.astype(np.int64)) + fine, b, mirror)
     return flat.reshape(band.shape).astype(np.uint16)

@@ -23,7 +23,8 @@ import numpy as np
 from .errors import CodecError
 from .nibble_kernels import decode_nibble_rows, encode_nibble_rows, nibble_path_applies
 from .noisy_shift import NoisyPixels, noisy_by_band, shift_clipped, unshift_band
-from .residual_bits import append_overflow, apply_overflow, unzigzag, zero_byte_flags, zigzag
+from .residual_bits import (append_overflow, apply_overflow, residual, restore, unzigzag, zero_byte_flags,
+                            zigzag)
 from .row_bands import band_base, row_bands, symbol_span
 
 __all__ = ["PairStreams", "DEFAULT_ALPHABET", "encode_pairs", "decode_pairs", "check_alphabet",
@@ -67,7 +68,7 @@ def check_base(base, shape) -> np.ndarray:
 
 def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_ALPHABET,
                  out: np.ndarray | None = None, digest=None,
-                 noisy: NoisyPixels | None = None) -> PairStreams:
+                 noisy: NoisyPixels | None = None, mirror: bool = False) -> PairStreams:
     """Pair symbols, overflow and escapes of ``frame - base``.
 
     Parameters
@@ -83,6 +84,8 @@ def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_AL
     noisy : NoisyPixels, optional
         Pixels whose residual is coded shifted right (:mod:`compression.noisy_shift`);
         their low bits are returned as ``.fine``.
+    mirror : bool
+        ``base`` is a mirrored base (:func:`compression.pedestal_prep.mirrored_base`).
 
     Returns
     -------
@@ -100,16 +103,17 @@ def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_AL
     escapes = np.empty(n, dtype=np.uint16)
     nibbles = nibble_path_applies(frame.shape, alphabet)  # the default: ~20 % faster, same bytes
     fine = np.empty(0 if noisy is None else noisy.pixels.size, np.uint8)
+    mirror = np.int32(bool(mirror))
     n_over, n_esc = 0, 0
     for (first, end), part in zip(row_bands(frame.shape), noisy_by_band(noisy, frame.shape)):
         band = frame[first:end]
         span = symbol_span(frame.shape[1], first, end)
         kernel_noisy = part.pixels, part.shifts, fine[part.start:part.stop]
         if nibbles:
-            used = encode_nibble_rows(band, band_base(base, first, end), symbols[span], overflow[n_over:],
-                                      escapes[n_esc:], *kernel_noisy)
+            used = encode_nibble_rows(band, band_base(base, first, end), mirror, symbols[span],
+                                      overflow[n_over:], escapes[n_esc:], *kernel_noisy)
         else:
-            used = _encode_chunks(band, band_base(base, first, end), alphabet, symbols[span],
+            used = _encode_chunks(band, band_base(base, first, end), mirror, alphabet, symbols[span],
                                   overflow[n_over:], escapes[n_esc:], *kernel_noisy)
         n_over, n_esc = n_over + used[0], n_esc + used[1]
         if digest is not None:
@@ -119,11 +123,12 @@ def encode_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int = DEFAULT_AL
 
 def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
                  alphabet: int = DEFAULT_ALPHABET, digest=None,
-                 noisy: NoisyPixels | None = None) -> np.ndarray:
+                 noisy: NoisyPixels | None = None, mirror: bool = False) -> np.ndarray:
     """Inverse of :func:`encode_pairs`; inconsistent streams raise :class:`CodecError`.
 
     ``digest``, if given, is updated with the decoded rows, band by band in order.
-    ``noisy`` must be what the frame was encoded with (``streams.fine`` its fine bits).
+    ``noisy`` and ``mirror`` must be what the frame was encoded with (``streams.fine``
+    holds the noisy pixels' fine bits).
     """
     alphabet = check_alphabet(alphabet)
     base = check_base(base, shape)
@@ -136,16 +141,17 @@ def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
                          f"{0 if noisy is None else noisy.pixels.size} noisy pixels")
     frame = np.empty(shape, dtype=np.uint16)
     nibbles = nibble_path_applies(shape, alphabet)
+    mirror = np.int32(bool(mirror))
     n_over, n_esc = 0, 0
     for (first, end), part in zip(row_bands(shape), noisy_by_band(noisy, shape)):
         symbols, band = streams.symbols[symbol_span(shape[1], first, end)], frame[first:end]
         if nibbles:
             status, used_over, used_esc = decode_nibble_rows(
-                symbols, band_base(base, first, end), streams.overflow[n_over:],
+                symbols, band_base(base, first, end), mirror, streams.overflow[n_over:],
                 streams.escapes[n_esc:], band)
         else:
             status, used_over, used_esc = _decode_chunks(
-                symbols, band_base(base, first, end), alphabet, streams.overflow[n_over:],
+                symbols, band_base(base, first, end), mirror, alphabet, streams.overflow[n_over:],
                 streams.escapes[n_esc:], band)
         if status == _BAD_SYMBOL:
             raise CodecError(f"symbols stream holds a value >= {alphabet * alphabet} (alphabet {alphabet})")
@@ -153,7 +159,7 @@ def decode_pairs(streams: PairStreams, base: np.ndarray, shape: tuple,
         if status or (end == shape[0] and (n_over, n_esc) != (streams.overflow.size, streams.escapes.size)):
             raise CodecError(f"overflow/escape streams ({streams.overflow.size}/{streams.escapes.size} "
                              f"entries) do not match the clipped pixels of the symbols")
-        unshift_band(band, band_base(base, first, end), part, streams.fine)
+        unshift_band(band, band_base(base, first, end), mirror, part, streams.fine)
         if digest is not None:
             digest.update(frame[first:end])
     return frame
@@ -163,7 +169,7 @@ _BAD_SYMBOL = 1
 
 
 @numba.njit(cache=True, nogil=True)
-def _encode_chunks(frame, base, alphabet, symbols, overflow, escapes, noisy, shifts, fine):
+def _encode_chunks(frame, base, mirror, alphabet, symbols, overflow, escapes, noisy, shifts, fine):
     n = frame.size
     limit = alphabet - 1
     clipped = np.zeros(_CHUNK + 8, dtype=np.uint8)
@@ -173,22 +179,22 @@ def _encode_chunks(frame, base, alphabet, symbols, overflow, escapes, noisy, shi
     coarse_pixels, coarse = np.empty(noisy.size, np.int64), np.empty(noisy.size, np.int32)
     for start in range(0, n, _CHUNK):
         end = min(start + _CHUNK, n)
-        _clip_span(frame, base, start, end, limit, clipped)
+        _clip_span(frame, base, mirror, start, end, limit, clipped)
         n_coarse = 0
         if noisy.size:
-            n_coarse = shift_clipped(frame.reshape(-1), base, clipped, limit, noisy, shifts, fine, start, end,
-                                     coarse_pixels, coarse)
+            n_coarse = shift_clipped(frame.reshape(-1), base, mirror, clipped, limit, noisy, shifts, fine,
+                                     start, end, coarse_pixels, coarse)
         clipped[end - start:] = 0
         _pair_up(clipped, alphabet, symbols[start // 2:(end + 1) // 2])
         n_hits = _find_clipped(clipped, limit, end - start, hits)
-        row_first, n_over, n_esc = append_overflow(frame, base, limit, hits[:n_hits], start, row_first,
+        row_first, n_over, n_esc = append_overflow(frame, base, mirror, limit, hits[:n_hits], start, row_first,
                                                    overflow, escapes, n_over, n_esc,
                                                    coarse_pixels[:n_coarse], coarse[:n_coarse])
     return n_over, n_esc
 
 
 @numba.njit(cache=True, nogil=True)
-def _decode_chunks(symbols, base, alphabet, overflow, escapes, frame):
+def _decode_chunks(symbols, base, mirror, alphabet, overflow, escapes, frame):
     """Decode ``frame`` (a band of rows); returns (status, overflow used, escapes used)."""
     n = frame.size
     flat = frame.reshape(-1)
@@ -201,17 +207,17 @@ def _decode_chunks(symbols, base, alphabet, overflow, escapes, frame):
         if _unpair(symbols[start // 2:(end + 1) // 2], alphabet, clipped):
             return _BAD_SYMBOL, n_over, n_esc
         clipped[end - start:] = 0
-        _unzigzag_span(clipped, base, start, end, frame)
+        _unzigzag_span(clipped, base, mirror, start, end, frame)
         n_hits = _find_clipped(clipped, limit, end - start, hits)
-        status, n_over, n_esc = apply_overflow(flat[start:end], limit, hits[:n_hits], overflow, escapes,
-                                               n_over, n_esc)
+        status, n_over, n_esc = apply_overflow(flat[start:end], base, start, mirror, limit, hits[:n_hits],
+                                               overflow, escapes, n_over, n_esc)
         if status:
             return status, n_over, n_esc
     return 0, n_over, n_esc
 
 
 @numba.njit(cache=True, nogil=True)
-def _clip_span(frame, base, start, end, limit, clipped):
+def _clip_span(frame, base, mirror, start, end, limit, clipped):
     """Clipped zigzag residuals of flat pixels [start, end) into ``clipped[0:end-start]``."""
     rows, cols = frame.shape
     r = start // cols
@@ -220,21 +226,21 @@ def _clip_span(frame, base, start, end, limit, clipped):
     while pos < end:
         length = min(end - pos, cols - c)
         _clip_zigzag_run(frame[r, c:c + length], base[r if base.shape[0] == rows else 0, c:c + length],
-                         np.int32(limit), clipped[pos - start:pos - start + length])
+                         mirror, np.int32(limit), clipped[pos - start:pos - start + length])
         pos += length
         r += 1
         c = 0
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _clip_zigzag_run(x, b, limit, out):
+def _clip_zigzag_run(x, b, mirror, limit, out):
     for k in range(x.size):
-        d = np.int32(x[k]) - np.int32(b[k])
+        d = residual(np.int32(x[k]), np.int32(b[k]), mirror)
         out[k] = np.uint8(min(zigzag(d), limit))
 
 
 @numba.njit(cache=True, nogil=True)
-def _unzigzag_span(clipped, base, start, end, frame):
+def _unzigzag_span(clipped, base, mirror, start, end, frame):
     """Pixels [start, end) of ``frame`` from their clipped values and the base."""
     rows, cols = frame.shape
     r = start // cols
@@ -243,16 +249,16 @@ def _unzigzag_span(clipped, base, start, end, frame):
     while pos < end:
         length = min(end - pos, cols - c)
         _unzigzag_run(clipped[pos - start:pos - start + length],
-                      base[r if base.shape[0] == rows else 0, c:c + length], frame[r, c:c + length])
+                      base[r if base.shape[0] == rows else 0, c:c + length], mirror, frame[r, c:c + length])
         pos += length
         r += 1
         c = 0
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _unzigzag_run(z8, b, x):
+def _unzigzag_run(z8, b, mirror, x):
     for k in range(x.size):
-        x[k] = np.uint16((np.int32(b[k]) + unzigzag(np.int32(z8[k]))) & np.int32(0xFFFF))
+        x[k] = np.uint16(restore(unzigzag(np.int32(z8[k])), np.int32(b[k]), mirror) & np.int32(0xFFFF))
 
 
 @numba.njit(cache=True, nogil=True)

@@ -7,16 +7,18 @@ import numpy as np
 
 from .errors import CodecError
 from .pair_kernels import PairStreams
+from .residual_reference import residual_reference, restore_reference
 
 __all__ = ["encode_pairs_reference", "decode_pairs_reference"]
 
 _ESCAPE = 255
 
 
-def encode_pairs_reference(frame: np.ndarray, base: np.ndarray, alphabet: int) -> PairStreams:
+def encode_pairs_reference(frame: np.ndarray, base: np.ndarray, alphabet: int,
+                           mirror: bool = False) -> PairStreams:
     """Same output as :func:`compression.pair_kernels.encode_pairs`."""
     flat = frame.astype(np.int64).ravel()
-    d = (frame.astype(np.int64) - base.astype(np.int64)).ravel()
+    d = residual_reference(frame, base, mirror).ravel()
     z = np.where(d < 0, -2 * d - 1, 2 * d)
     limit = alphabet - 1
     clipped = np.minimum(z, limit)
@@ -31,7 +33,7 @@ def encode_pairs_reference(frame: np.ndarray, base: np.ndarray, alphabet: int) -
 
 
 def decode_pairs_reference(streams: PairStreams, base: np.ndarray, shape: tuple,
-                           alphabet: int) -> np.ndarray:
+                           alphabet: int, mirror: bool = False) -> np.ndarray:
     """Same output as :func:`compression.pair_kernels.decode_pairs`."""
     n = shape[0] * shape[1]
     symbols = streams.symbols.astype(np.int64)
@@ -47,6 +49,6 @@ def decode_pairs_reference(streams: PairStreams, base: np.ndarray, shape: tuple,
         raise CodecError("overflow/escape streams do not match the clipped pixels")
     z[hit] += overflow
     full_base = np.broadcast_to(base, shape).astype(np.int64).ravel()
-    values = full_base + np.where(z % 2 == 1, -(z + 1) // 2, z // 2)
+    values = restore_reference(np.where(z % 2 == 1, -(z + 1) // 2, z // 2), full_base, mirror)
     values[hit[overflow == _ESCAPE]] = streams.escapes
     return (values & 0xFFFF).astype(np.uint16).reshape(shape)

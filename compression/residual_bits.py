@@ -8,7 +8,8 @@ All are inlined into the numba loops that call them.
 import numba
 import numpy as np
 
-__all__ = ["ESCAPE", "zigzag", "unzigzag", "zero_byte_flags", "append_overflow", "apply_overflow",
+__all__ = ["ESCAPE", "zigzag", "unzigzag", "residual", "restore", "zero_byte_flags", "append_overflow",
+           "apply_overflow",
            "OVERFLOW_SHORT", "ESCAPES_SHORT"]
 
 #: Overflow byte meaning "the raw uint16 pixel follows in the escape stream".
@@ -32,6 +33,26 @@ def unzigzag(z):
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
+def residual(x, b, mirror):
+    """int32 residual of pixel ``x`` to base value ``b`` (int32s; ``mirror`` int32 0 or 1).
+
+    ``mirror`` 0: ``x - b``. ``mirror`` 1: ``b`` is a *mirrored base* (see
+    :func:`compression.pedestal_prep.mirrored_base`): ``2 c - s`` for the prediction
+    ``c`` and a sign bit ``s``; the residual is ``x - c``, negated where ``s`` is 1.
+    Branch-free, so the vectorised loops stay vectorised.
+    """
+    negate = -(b & mirror)
+    return ((x - ((b + mirror) >> mirror)) ^ negate) - negate
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def restore(d, b, mirror):
+    """Inverse of :func:`residual`: the pixel (int32) of residual ``d`` and base value ``b``."""
+    negate = -(b & mirror)
+    return ((b + mirror) >> mirror) + ((d ^ negate) - negate)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
 def zero_byte_flags(word):
     """Bit 7 of each byte of the uint64 ``word`` set exactly where that byte is zero.
 
@@ -42,8 +63,8 @@ def zero_byte_flags(word):
 
 
 @numba.njit(cache=True, nogil=True)
-def append_overflow(frame, base, limit, pixels, offset, row_first, overflow, escapes, n_over, n_esc,
-                    coarse_pixels, coarse):
+def append_overflow(frame, base, mirror, limit, pixels, offset, row_first, overflow, escapes, n_over,
+                    n_esc, coarse_pixels, coarse):
     """Overflow (and escapes) of the clipped pixels ``offset + pixels[k]``, raster order.
 
     ``coarse_pixels`` (flat indices into ``frame``, ascending, each also a clipped pixel)
@@ -55,6 +76,8 @@ def append_overflow(frame, base, limit, pixels, offset, row_first, overflow, esc
     ----------
     frame : ndarray of uint16, shape (rows, cols), C-contiguous
     base : ndarray of uint16, shape (rows, cols) or (1, cols), C-contiguous
+    mirror : int32
+        1 if ``base`` is a mirrored base (:func:`residual`), else 0.
     limit : int
         ``alphabet - 1``: the clipped value.
     pixels : ndarray of int64
@@ -78,10 +101,10 @@ def append_overflow(frame, base, limit, pixels, offset, row_first, overflow, esc
             row_first += cols
         raw = flat[i]
         b = np.int32(flat_base[i - row_first if one_base_row else i])
-        d = np.int32(raw) - b
+        d = residual(np.int32(raw), b, mirror)
         if c < coarse_pixels.size and coarse_pixels[c] == i:
             d = coarse[c]
-            raw = np.uint16(b + d)
+            raw = np.uint16(restore(d, b, mirror))
             c += 1
         rest = zigzag(d) - np.int32(limit)
         overflow[n_over] = min(rest, ESCAPE)
@@ -93,13 +116,18 @@ def append_overflow(frame, base, limit, pixels, offset, row_first, overflow, esc
 
 
 @numba.njit(cache=True, nogil=True)
-def apply_overflow(flat, limit, pixels, overflow, escapes, n_over, n_esc):
+def apply_overflow(flat, base, origin, mirror, limit, pixels, overflow, escapes, n_over, n_esc):
     """Inverse of :func:`append_overflow`: correct the decoded clipped pixels in place.
 
     Parameters
     ----------
     flat : ndarray of uint16, shape (n,)
-        Pixels decoded as ``base + unzigzag(limit)`` where clipped.
+        Pixels decoded as ``restore(unzigzag(limit), base)`` where clipped.
+    base : ndarray of uint16, shape (rows, cols) or (1, cols)
+        The base of the band ``flat`` belongs to; ``flat[i]`` is its pixel ``origin + i``.
+        Only read with ``mirror`` 1 (a mirrored pixel's correction has the other sign).
+    origin : int
+    mirror : int32
     limit : int
         ``alphabet - 1``.
     pixels : ndarray of int64
@@ -113,6 +141,7 @@ def apply_overflow(flat, limit, pixels, overflow, escapes, n_over, n_esc):
     entries used so far.
     """
     clipped_delta = unzigzag(np.int32(limit))
+    base_flat, cols, one_row = base.reshape(-1), base.shape[1], base.shape[0] == 1
     for k in range(pixels.size):
         if n_over >= overflow.size:
             return OVERFLOW_SHORT, n_over, n_esc
@@ -126,5 +155,9 @@ def apply_overflow(flat, limit, pixels, overflow, escapes, n_over, n_esc):
             n_esc += 1
         else:  # the base need not be looked up again
             delta = unzigzag(rest + np.int32(limit)) - clipped_delta
+            if mirror:  # a mirrored pixel (odd base value) moves the other way
+                g = origin + i
+                negate = -(np.int32(base_flat[g % cols if one_row else g]) & np.int32(1))
+                delta = (delta ^ negate) - negate
             flat[i] = np.uint16((np.int32(flat[i]) + delta) & np.int32(0xFFFF))
     return 0, n_over, n_esc

@@ -12,27 +12,19 @@ Reordering costs a scatter (encode) and a gather (decode) of one byte per pair (
 for a pedestal where it measurably pays.
 """
 
-import threading
-from collections import OrderedDict
-
 import numba
 import numpy as np
 
 from .errors import CodecError
+from .pedestal_prep import cached_per_pedestal
 
 __all__ = ["MAX_CLASSES", "class_edges", "cached_class_edges",
-           "check_edges", "cached_per_pedestal", "pixel_classes", "pair_class_map",
+           "check_edges", "pixel_classes", "pair_class_map",
            "scatter_by_class", "gather_by_class", "scatter_by_class_reference",
            "gather_by_class_reference"]
 
 #: Classes per pixel; a pair has one of MAX_CLASSES**2 = 16 classes.
 MAX_CLASSES = 4
-#: What is derived from the last few pedestals: class maps (a byte per pixel pair, 2.6 MB for a
-#: LIME frame) and edges, the median sigma and the noisy pixels (~9 bytes per noisy pixel); a
-#: pedestal in force and the one before it need up to 8 entries.
-_CACHE_SIZE = 8
-_cache = OrderedDict()
-_lock = threading.Lock()
 
 
 def pixel_classes(sigma: np.ndarray, edges: list) -> np.ndarray:
@@ -64,20 +56,6 @@ def _class_map(sigma: np.ndarray, edges: list) -> tuple:
     classes = (per_pixel[0::2] * k + per_pixel[1::2]).astype(np.uint8)
     counts = np.bincount(classes, minlength=k * k)
     return classes, np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-
-
-def cached_per_pedestal(key, compute):
-    """``compute()``, kept for the last few keys (a key starts with what it is and the pedestal id)."""
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    value = compute()
-    with _lock:
-        _cache[key] = value
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return value
 
 
 def check_edges(edges) -> list:

@@ -26,6 +26,8 @@ def main() -> None:
         "frame_column_v1.bin": compression.encode_frame(frame),
         "frame_pedestal_classes4_v1.bin": compression.PedestalPairCodec(classes=4).encode(frame, pedestal),
         "frame_pedestal_noisy2_v1.bin": compression.PedestalPairCodec(noisy_factor=2.0).encode(frame, pedestal),
+        "frame_pedestal_mirror_noisy2_v1.bin": compression.PedestalPairCodec(
+            noisy_factor=2.0, mirror=True).encode(frame, pedestal),
         "frame_lossy_q2_v1.bin": compression.encode_frame(frame, pedestal, lossy_q=2),
         "sparse_v1.bin": compression.encode_sparse(sparse),
         "sparse_pedestal_v1.bin": compression.encode_sparse(sparse, make_pedestal((40, 50), seed=24)),

@@ -26,15 +26,17 @@ def _pedestal(expected, prefix="pedestal"):
 
 
 @pytest.mark.parametrize("name", ["frame_pedestal_v1.bin", "frame_pedestal_classes4_v1.bin",
-                                  "frame_pedestal_noisy2_v1.bin"])
+                                  "frame_pedestal_noisy2_v1.bin", "frame_pedestal_mirror_noisy2_v1.bin"])
 def test_pedestal_fixtures_decode(expected, name):
     decoded = compression.decode_frame(_blob(name), _pedestal(expected))
     assert np.array_equal(decoded, expected["frame"])
 
 
-def test_noisy_fixture_codes_noisy_pixels_coarse(expected):
-    header = compression.read_header(_blob("frame_pedestal_noisy2_v1.bin"))
+@pytest.mark.parametrize("name", ["frame_pedestal_noisy2_v1.bin", "frame_pedestal_mirror_noisy2_v1.bin"])
+def test_noisy_fixtures_code_noisy_pixels_coarse(name):
+    header = compression.read_header(_blob(name))
     assert header["codec"]["noisy_factor"] == 2.0 and header["sections"][-1][1] > 0  # fine bits
+    assert header["codec"].get("mirror", False) == ("mirror" in name)
 
 
 def test_column_fixture_decodes(expected):

@@ -26,19 +26,21 @@ def _cases():
         yield rng.integers(0, 65536, shape, dtype=np.uint16), base
 
 
+@pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("alphabet", [2, 14, 16])
-def test_encode_pairs_matches_reference(alphabet):
+def test_encode_pairs_matches_reference(alphabet, mirror):
     for frame, base in _cases():
-        fast, slow = encode_pairs(frame, base, alphabet), encode_pairs_reference(frame, base, alphabet)
+        fast = encode_pairs(frame, base, alphabet, mirror=mirror)
+        slow = encode_pairs_reference(frame, base, alphabet, mirror)
         for name, a, b in zip(fast._fields, fast, slow):
             assert np.array_equal(a, b), name
 
 
-def _nibble_streams(frame, base):
+def _nibble_streams(frame, base, mirror):
     symbols = np.empty(frame.size // 2, np.uint8)
     overflow, escapes = np.empty(frame.size, np.uint8), np.empty(frame.size, np.uint16)
-    n_over, n_esc = encode_nibble_rows(frame, base, symbols, overflow, escapes, np.empty(0, np.int64),
-                                       np.empty(0, np.uint8), np.empty(0, np.uint8))
+    n_over, n_esc = encode_nibble_rows(frame, base, np.int32(mirror), symbols, overflow, escapes,
+                                       np.empty(0, np.int64), np.empty(0, np.uint8), np.empty(0, np.uint8))
     return symbols, overflow[:n_over], escapes[:n_esc]
 
 
@@ -55,23 +57,25 @@ def _nibble_cases(shape):
         yield frame, base
 
 
+@pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("shape", _NIBBLE_SHAPES)
-def test_nibble_fast_path_matches_reference(shape):
+def test_nibble_fast_path_matches_reference(shape, mirror):
     for frame, base in _nibble_cases(shape):
-        expected = encode_pairs_reference(frame, base, 16)
-        for name, fast, slow in zip(expected._fields, _nibble_streams(frame, base), expected):
+        expected = encode_pairs_reference(frame, base, 16, mirror)
+        for name, fast, slow in zip(expected._fields, _nibble_streams(frame, base, mirror), expected):
             assert np.array_equal(fast, slow), name
 
 
+@pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("shape", _NIBBLE_SHAPES)
-def test_nibble_decode_matches_reference(shape):
+def test_nibble_decode_matches_reference(shape, mirror):
     for frame, base in _nibble_cases(shape):
-        streams = encode_pairs_reference(frame, base, 16)
+        streams = encode_pairs_reference(frame, base, 16, mirror)
         decoded = np.empty_like(frame)
-        status, n_over, n_esc = decode_nibble_rows(streams.symbols, base, streams.overflow, streams.escapes,
-                                                   decoded)
+        status, n_over, n_esc = decode_nibble_rows(streams.symbols, base, np.int32(mirror), streams.overflow,
+                                                   streams.escapes, decoded)
         assert (status, n_over, n_esc) == (0, streams.overflow.size, streams.escapes.size)
-        assert np.array_equal(decoded, decode_pairs_reference(streams, base, shape, 16))
+        assert np.array_equal(decoded, decode_pairs_reference(streams, base, shape, 16, mirror))
         assert np.array_equal(decoded, frame)
 
 
@@ -89,12 +93,13 @@ def test_encode_pairs_refuses_an_out_of_the_wrong_size():
         encode_pairs(frame, base, 16, out=np.empty(frame.size + 5, dtype=np.uint8))
 
 
+@pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("alphabet", [2, 14, 16])
-def test_decode_pairs_matches_reference(alphabet):
+def test_decode_pairs_matches_reference(alphabet, mirror):
     for frame, base in _cases():
-        streams = encode_pairs_reference(frame, base, alphabet)
-        assert np.array_equal(decode_pairs(streams, base, frame.shape, alphabet), frame)
-        assert np.array_equal(decode_pairs_reference(streams, base, frame.shape, alphabet), frame)
+        streams = encode_pairs_reference(frame, base, alphabet, mirror)
+        assert np.array_equal(decode_pairs(streams, base, frame.shape, alphabet, mirror=mirror), frame)
+        assert np.array_equal(decode_pairs_reference(streams, base, frame.shape, alphabet, mirror), frame)
 
 
 def test_dither_matches_reference():
@@ -161,13 +166,14 @@ def _banded_cases():
         yield frame, rng.integers(995, 1005, shape, dtype=np.uint16)
 
 
+@pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("alphabet", [14, 16])
-def test_pair_coding_across_row_bands_matches_reference(alphabet):
+def test_pair_coding_across_row_bands_matches_reference(alphabet, mirror):
     for frame, base in _banded_cases():
-        expected = encode_pairs_reference(frame, base, alphabet)
-        for name, a, b in zip(expected._fields, encode_pairs(frame, base, alphabet), expected):
+        expected = encode_pairs_reference(frame, base, alphabet, mirror)
+        for name, a, b in zip(expected._fields, encode_pairs(frame, base, alphabet, mirror=mirror), expected):
             assert np.array_equal(a, b), name
-        assert np.array_equal(decode_pairs(expected, base, frame.shape, alphabet), frame)
+        assert np.array_equal(decode_pairs(expected, base, frame.shape, alphabet, mirror=mirror), frame)
 
 
 def test_pair_coders_feed_the_digest_the_whole_frame():

@@ -25,25 +25,27 @@ def _cases(shape):
         yield frame, base, noisy
 
 
+@pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("alphabet", [2, 14, 16])
 @pytest.mark.parametrize("shape", _SHAPES)
-def test_encode_pairs_with_noisy_pixels_matches_reference(shape, alphabet):
+def test_encode_pairs_with_noisy_pixels_matches_reference(shape, alphabet, mirror):
     for frame, base, noisy in _cases(shape):
-        coarse, fine = shift_down_reference(frame, base, noisy.pixels, noisy.shifts)
-        expected = encode_pairs_reference(coarse, base, alphabet)._replace(fine=fine)
-        found = encode_pairs(frame, base, alphabet, noisy=noisy)
+        coarse, fine = shift_down_reference(frame, base, noisy.pixels, noisy.shifts, mirror)
+        expected = encode_pairs_reference(coarse, base, alphabet, mirror)._replace(fine=fine)
+        found = encode_pairs(frame, base, alphabet, noisy=noisy, mirror=mirror)
         for name, a, b in zip(found._fields, found, expected):
             assert np.array_equal(a, b), name
 
 
+@pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("alphabet", [2, 16])
 @pytest.mark.parametrize("shape", _SHAPES)
-def test_decode_pairs_with_noisy_pixels_matches_reference(shape, alphabet):
+def test_decode_pairs_with_noisy_pixels_matches_reference(shape, alphabet, mirror):
     for frame, base, noisy in _cases(shape):
-        streams = encode_pairs(frame, base, alphabet, noisy=noisy)
-        coarse = decode_pairs_reference(streams, base, shape, alphabet)
-        expected = shift_up_reference(coarse, base, noisy.pixels, noisy.shifts, streams.fine)
-        decoded = decode_pairs(streams, base, shape, alphabet, noisy=noisy)
+        streams = encode_pairs(frame, base, alphabet, noisy=noisy, mirror=mirror)
+        coarse = decode_pairs_reference(streams, base, shape, alphabet, mirror)
+        expected = shift_up_reference(coarse, base, noisy.pixels, noisy.shifts, streams.fine, mirror)
+        decoded = decode_pairs(streams, base, shape, alphabet, noisy=noisy, mirror=mirror)
         assert np.array_equal(decoded, expected)
         assert np.array_equal(decoded, frame)
 
