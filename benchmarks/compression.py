@@ -91,9 +91,9 @@ def methods(pedestal, shape):
     zstd1, zstd3 = zstandard.ZstdCompressor(level=1), zstandard.ZstdCompressor(level=3)
     unzstd = zstandard.ZstdDecompressor()
     noisy = compression.frame_api.NOISY_FACTOR
-    alphabet14 = compression.PedestalPairCodec(alphabet=14, noisy_factor=noisy, mirror=True)
-    classes4 = compression.PedestalPairCodec(classes=4, noisy_factor=noisy, mirror=True)
-    unmirrored = compression.PedestalPairCodec(noisy_factor=noisy)
+    alphabet14 = compression.PedestalPairCodec(alphabet=14, noisy_factor=noisy)
+    classes4 = compression.PedestalPairCodec(classes=4, noisy_factor=noisy)
+    mirrored = compression.PedestalPairCodec(noisy_factor=noisy, mirror=True)
     plain = compression.PedestalPairCodec()  # before noisy_factor and mirror: every pixel alike
     as_frame = lambda raw: np.frombuffer(raw, np.uint16).reshape(shape)  # noqa: E731
     table = {
@@ -104,8 +104,8 @@ def methods(pedestal, shape):
                                          lambda b: alphabet14.decode(b, pedestal), True),
         "cygno, pedestal, classes 4": (lambda f: classes4.encode(f, pedestal),
                                        lambda b: classes4.decode(b, pedestal), True),
-        "cygno, pedestal, not mirrored": (lambda f: unmirrored.encode(f, pedestal),
-                                          lambda b: unmirrored.decode(b, pedestal), True),
+        "cygno, pedestal, mirror on": (lambda f: mirrored.encode(f, pedestal),
+                                       lambda b: mirrored.decode(b, pedestal), True),
         "cygno, pedestal, neither noisy nor mirror": (lambda f: plain.encode(f, pedestal),
                                                       lambda b: plain.decode(b, pedestal), True),
     }

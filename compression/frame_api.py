@@ -7,8 +7,11 @@ the self-contained column codec otherwise, the lossy dither codec only when
 With a pedestal, the pedestal's noisy pixels (sigma above :data:`NOISY_FACTOR` times
 the median) are coded coarse, their low bits apart (:mod:`compression.noisy_shift`):
 1-3 % smaller blobs on simulated cameras with 0.5-3 % noisy pixels, at about the
-same speed. Pixels whose mean lies above its rounded value code their residual
-negated (``mirror``), so that all pixels' noise leans the same way: another 0.3-0.7 %.
+same speed. On a quiet camera (median sigma below :data:`MIRROR_BELOW_SIGMA`), pixels
+whose mean lies above its rounded value code their residual negated (``mirror``), so
+that all pixels' noise leans the same way: 0.7 % smaller at sigma 1.6 ADU. Rounding
+the mean costs about 0.375 log2(1 + 1 / (12 sigma^2)) bits per pixel that the mode
+recovers, so above ~2 ADU it saves < 0.4 % and is not worth its ~5 % of encode time.
 Noise classes (:mod:`compression.sigma_classes`) are used when the
 pedestal's sigma map is broad enough for them to pay: the first frame coded with a
 pedestal is coded both ways, and :data:`AUTO_CLASSES` classes are kept for that
@@ -28,17 +31,20 @@ from .codec_pedestal import PedestalPairCodec
 from .codec_sparse import SparsePixelCodec, SparsePixels
 from .container import unpack_blob
 from .errors import CodecError
+from .noisy_shift import reference_sigma
 from .pedestal_prep import prepare_pedestal
 from .registry import get_codec
 
 __all__ = ["encode_frame", "decode_frame", "encode_sparse", "decode_sparse", "AUTO_CLASSES",
-           "AUTO_CLASS_GAIN", "NOISY_FACTOR"]
+           "AUTO_CLASS_GAIN", "NOISY_FACTOR", "MIRROR_BELOW_SIGMA"]
 
 #: Noise classes used when they pay, and the relative saving (first frame) that makes them pay.
 AUTO_CLASSES = 4
 AUTO_CLASS_GAIN = 0.02
 #: A pixel is coded as noisy when its sigma exceeds this many times the median sigma.
 NOISY_FACTOR = 2.0
+#: Residuals are mirrored (``mirror``) for a pedestal whose median sigma (ADU) is below this.
+MIRROR_BELOW_SIGMA = 2.0
 _MAX_REMEMBERED = 16
 _classes_by_pedestal = {}
 _lock = threading.Lock()
@@ -69,20 +75,21 @@ def encode_frame(frame: np.ndarray, pedestal=None, lossy_q: float | None = None)
         with _lock:
             classes = _classes_by_pedestal.get(prepared.id)
         if classes is not None:
-            return _pedestal_codec(classes).encode(frame, prepared)
+            return _pedestal_codec(classes, prepared).encode(frame, prepared)
         return _calibrate_classes(frame, prepared)
     return ColumnPairCodec().encode(frame)
 
 
-def _pedestal_codec(classes: int) -> PedestalPairCodec:
-    """The pedestal codec ``encode_frame`` uses: noisy pixels coarse, residuals mirrored."""
-    return PedestalPairCodec(classes=classes, noisy_factor=NOISY_FACTOR, mirror=True)
+def _pedestal_codec(classes: int, prepared) -> PedestalPairCodec:
+    """The pedestal codec ``encode_frame`` uses: noisy pixels coarse, mirrored on a quiet camera."""
+    quiet = reference_sigma(prepared.id, prepared.sigma) < MIRROR_BELOW_SIGMA
+    return PedestalPairCodec(classes=classes, noisy_factor=NOISY_FACTOR, mirror=bool(quiet))
 
 
 def _calibrate_classes(frame: np.ndarray, prepared) -> bytes:
     """Code the frame with and without noise classes; remember the choice for this pedestal."""
-    single = _pedestal_codec(1).encode(frame, prepared)
-    classed = _pedestal_codec(AUTO_CLASSES).encode(frame, prepared)
+    single = _pedestal_codec(1, prepared).encode(frame, prepared)
+    classed = _pedestal_codec(AUTO_CLASSES, prepared).encode(frame, prepared)
     chosen = AUTO_CLASSES if len(classed) <= (1 - AUTO_CLASS_GAIN) * len(single) else 1
     with _lock:
         if len(_classes_by_pedestal) >= _MAX_REMEMBERED:

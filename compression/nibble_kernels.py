@@ -131,16 +131,21 @@ def _band_layout(frame, base):
 def _convert_rows(words, base_words, mirror, symbols, half, one_base_row, first, last, decode):
     """Rows [first, last): pixel pairs to symbols, or (``decode``) symbols to pixel pairs.
 
-    The direction is chosen per row, outside the vectorised per-pair loops.
+    The direction and the mirror mode are chosen per row, outside the vectorised loops.
     """
     for r in range(first, last):
         b = 0 if one_base_row else r * half
-        if decode:
-            _unpair_nibbles(symbols[r * half:(r + 1) * half], base_words[b:b + half], mirror,
-                            words[r * half:(r + 1) * half])
+        pixel_pairs, base_pairs = words[r * half:(r + 1) * half], base_words[b:b + half]
+        row_symbols = symbols[r * half:(r + 1) * half]
+        # the mode as a constant in each call, so that LLVM drops the mirror's work when off
+        if decode and mirror:
+            _unpair_nibbles(row_symbols, base_pairs, np.int32(1), pixel_pairs)
+        elif decode:
+            _unpair_nibbles(row_symbols, base_pairs, np.int32(0), pixel_pairs)
+        elif mirror:
+            _pair_nibbles(pixel_pairs, base_pairs, np.int32(1), row_symbols)
         else:
-            _pair_nibbles(words[r * half:(r + 1) * half], base_words[b:b + half], mirror,
-                          symbols[r * half:(r + 1) * half])
+            _pair_nibbles(pixel_pairs, base_pairs, np.int32(0), row_symbols)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")

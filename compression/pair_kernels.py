@@ -225,8 +225,12 @@ def _clip_span(frame, base, mirror, start, end, limit, clipped):
     pos = start
     while pos < end:
         length = min(end - pos, cols - c)
-        _clip_zigzag_run(frame[r, c:c + length], base[r if base.shape[0] == rows else 0, c:c + length],
-                         mirror, np.int32(limit), clipped[pos - start:pos - start + length])
+        x, b = frame[r, c:c + length], base[r if base.shape[0] == rows else 0, c:c + length]
+        out = clipped[pos - start:pos - start + length]
+        if mirror:  # the mode as a constant, so that LLVM drops its work when off
+            _clip_zigzag_run(x, b, np.int32(1), np.int32(limit), out)
+        else:
+            _clip_zigzag_run(x, b, np.int32(0), np.int32(limit), out)
         pos += length
         r += 1
         c = 0
@@ -248,8 +252,11 @@ def _unzigzag_span(clipped, base, mirror, start, end, frame):
     pos = start
     while pos < end:
         length = min(end - pos, cols - c)
-        _unzigzag_run(clipped[pos - start:pos - start + length],
-                      base[r if base.shape[0] == rows else 0, c:c + length], mirror, frame[r, c:c + length])
+        z8, b = clipped[pos - start:pos - start + length], base[r if base.shape[0] == rows else 0, c:c + length]
+        if mirror:
+            _unzigzag_run(z8, b, np.int32(1), frame[r, c:c + length])
+        else:
+            _unzigzag_run(z8, b, np.int32(0), frame[r, c:c + length])
         pos += length
         r += 1
         c = 0

@@ -65,3 +65,10 @@ def test_mirror_makes_smaller_blobs_on_a_quiet_camera():
 def test_bad_mirror_is_refused(value):
     with pytest.raises(CodecError, match="mirror"):
         compression.PedestalPairCodec(mirror=value)
+
+
+def test_encode_frame_mirrors_only_a_quiet_camera(pedestal, frame):
+    quiet = quiet_pedestal(pedestal.mean.shape)
+    for used, expected in ((quiet, True), (pedestal, False)):  # median sigma 1.6 and 2.25 ADU
+        header = compression.read_header(compression.encode_frame(make_frame(used), used))
+        assert header["codec"]["mirror"] is expected
