@@ -11,7 +11,7 @@ import threading
 import numpy as np
 
 from .checksum import CHECKSUM_ALGORITHM, pixel_checksum, pixel_digest
-from .container import MAX_PIXELS, pack_blob, unpack_blob
+from .container import MAX_PIXELS, unpack_blob
 from .errors import CodecError
 from .pair_kernels import PairStreams, decode_pairs, encode_pairs
 from .zstd_sections import compress_section, decompress_section
