@@ -14,8 +14,8 @@ stream of one byte per noisy pixel, raster order.
 The pair coders rewrite the noisy pixels' symbols right after coding each part of
 a band (:func:`shift_nibbles`, :func:`shift_clipped`: a sparse pass, the frame is
 never copied), and a clipped coarse residual overflows like any other, the coarse
-pixel ``base + (d >> k)`` (a valid uint16 for every frame and base value) being its
-escape. The decoder restores each decoded band (:func:`unshift_band`). Which pixels
+pixel ``base + (d >> k)`` (a valid uint16 for every frame and base value; mirrored in
+the ``mirror`` mode) being its escape. The decoder restores each decoded band (:func:`unshift_band`). Which pixels
 are noisy, and their ``k``, follow from the pedestal and the header alone. The
 numpy twins are :func:`shift_down_reference` and :func:`shift_up_reference`.
 
@@ -30,10 +30,10 @@ import numba
 import numpy as np
 
 from .errors import CodecError
-from .residual_bits import residual, restore, zigzag
-from .row_bands import row_bands
-from .residual_reference import residual_reference, restore_reference
 from .pedestal_prep import cached_per_pedestal
+from .residual_bits import residual, restore, zigzag
+from .residual_reference import residual_reference, restore_reference
+from .row_bands import row_bands
 
 __all__ = ["NoisyPixels", "MAX_SHIFT", "reference_sigma", "check_reference_sigma", "noisy_pixels",
            "BandNoisy", "noisy_by_band", "unshift_band", "shift_nibbles", "shift_clipped",
@@ -56,7 +56,6 @@ class NoisyPixels(NamedTuple):
 
     pixels: np.ndarray
     shifts: np.ndarray
-
 
 
 def reference_sigma(pedestal_id: str, sigma: np.ndarray) -> float:

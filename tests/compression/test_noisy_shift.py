@@ -88,7 +88,7 @@ def test_encode_frame_codes_noisy_pixels_coarse(pedestal, frame):
     assert header["noisy_sigma"] == pytest.approx(float(np.median(pedestal.sigma)), rel=1e-6)
 
 
-@pytest.mark.parametrize("factor", [-1, 0.5, 1e9, float("nan"), True, "2"])
+@pytest.mark.parametrize("factor", [-1, 0.5, 1.2, 1e9, float("nan"), True, "2"])
 def test_bad_noisy_factor_is_refused(factor):
     with pytest.raises(CodecError, match="noisy_factor"):
         compression.PedestalPairCodec(noisy_factor=factor)
