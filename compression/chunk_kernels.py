@@ -2,8 +2,8 @@
 
 :mod:`compression.nibble_kernels` is the fast path for the default alphabet on
 even-length rows; these kernels code everything else, 16 k pixels at a time: the
-clipped zigzag residuals of a chunk go to a byte buffer (``_clip_span``), the noisy
-pixels' values are replaced by their coarse ones (:func:`~compression.noisy_shift.shift_clipped`),
+clipped zigzag residuals of a chunk go to a byte buffer (``_walk_span``), the noisy
+pixels' values are replaced by their coarse ones (:func:`~compression.noisy_shift.shift_noisy`),
 pairs of them become symbols, and the clipped pixels (found 8 bytes at a time) continue
 in the overflow stream. Decoding mirrors it. The tests compare both directions with
 :mod:`compression.pair_reference`.
@@ -12,7 +12,7 @@ in the overflow stream. Decoding mirrors it. The tests compare both directions w
 import numba
 import numpy as np
 
-from .noisy_shift import shift_clipped
+from .noisy_shift import shift_noisy
 from .residual_bits import append_overflow, apply_overflow, residual, restore, unzigzag, zero_byte_flags, zigzag
 
 __all__ = ["encode_chunks", "decode_chunks", "BAD_SYMBOL"]
@@ -41,11 +41,11 @@ def encode_chunks(frame, base, mirror, alphabet, symbols, overflow, escapes, noi
     coarse_pixels, coarse = np.empty(noisy.size, np.int64), np.empty(noisy.size, np.int32)
     for start in range(0, n, _CHUNK):
         end = min(start + _CHUNK, n)
-        _clip_span(frame, base, mirror, start, end, limit, clipped)
+        _walk_span(frame, base, mirror, start, end, limit, clipped, False)
         n_coarse = 0
         if noisy.size:
-            n_coarse = shift_clipped(frame.reshape(-1), base, mirror, clipped, limit, noisy, shifts, fine,
-                                     start, end, coarse_pixels, coarse)
+            n_coarse = shift_noisy(frame.reshape(-1), base, mirror, clipped, False, limit, noisy, shifts, fine,
+                                   start, end, coarse_pixels, coarse)
         clipped[end - start:] = 0
         _pair_up(clipped, alphabet, symbols[start // 2:(end + 1) // 2])
         n_hits = _find_clipped(clipped, limit, end - start, hits)
@@ -69,7 +69,7 @@ def decode_chunks(symbols, base, mirror, alphabet, overflow, escapes, frame):
         if _unpair(symbols[start // 2:(end + 1) // 2], alphabet, clipped):
             return BAD_SYMBOL, n_over, n_esc
         clipped[end - start:] = 0
-        _unzigzag_span(clipped, base, mirror, start, end, frame)
+        _walk_span(frame, base, mirror, start, end, limit, clipped, True)
         n_hits = _find_clipped(clipped, limit, end - start, hits)
         status, n_over, n_esc = apply_overflow(flat[start:end], base, start, mirror, limit, hits[:n_hits],
                                                overflow, escapes, n_over, n_esc)
@@ -79,8 +79,9 @@ def decode_chunks(symbols, base, mirror, alphabet, overflow, escapes, frame):
 
 
 @numba.njit(cache=True, nogil=True)
-def _clip_span(frame, base, mirror, start, end, limit, clipped):
-    """Clipped zigzag residuals of flat pixels [start, end) into ``clipped[0:end-start]``."""
+def _walk_span(frame, base, mirror, start, end, limit, clipped, decode):
+    """Flat pixels [start, end), row piece by row piece: their clipped zigzag residuals into
+    ``clipped[0:end-start]`` or (``decode``) their values from those into ``frame``."""
     rows, cols = frame.shape
     r = start // cols
     c = start - r * cols
@@ -88,11 +89,16 @@ def _clip_span(frame, base, mirror, start, end, limit, clipped):
     while pos < end:
         length = min(end - pos, cols - c)
         x, b = frame[r, c:c + length], base[r if base.shape[0] == rows else 0, c:c + length]
-        out = clipped[pos - start:pos - start + length]
-        if mirror:  # the mode as a constant, so that LLVM drops its work when off
-            _clip_zigzag_run(x, b, np.int32(1), np.int32(limit), out)
+        z8 = clipped[pos - start:pos - start + length]
+        # the mode as a constant in each call, so that LLVM drops the mirror's work when off
+        if decode and mirror:
+            _unzigzag_run(z8, b, np.int32(1), x)
+        elif decode:
+            _unzigzag_run(z8, b, np.int32(0), x)
+        elif mirror:
+            _clip_zigzag_run(x, b, np.int32(1), np.int32(limit), z8)
         else:
-            _clip_zigzag_run(x, b, np.int32(0), np.int32(limit), out)
+            _clip_zigzag_run(x, b, np.int32(0), np.int32(limit), z8)
         pos += length
         r += 1
         c = 0
@@ -103,25 +109,6 @@ def _clip_zigzag_run(x, b, mirror, limit, out):
     for k in range(x.size):
         d = residual(np.int32(x[k]), np.int32(b[k]), mirror)
         out[k] = np.uint8(min(zigzag(d), limit))
-
-
-@numba.njit(cache=True, nogil=True)
-def _unzigzag_span(clipped, base, mirror, start, end, frame):
-    """Pixels [start, end) of ``frame`` from their clipped values and the base."""
-    rows, cols = frame.shape
-    r = start // cols
-    c = start - r * cols
-    pos = start
-    while pos < end:
-        length = min(end - pos, cols - c)
-        z8, b = clipped[pos - start:pos - start + length], base[r if base.shape[0] == rows else 0, c:c + length]
-        if mirror:
-            _unzigzag_run(z8, b, np.int32(1), frame[r, c:c + length])
-        else:
-            _unzigzag_run(z8, b, np.int32(0), frame[r, c:c + length])
-        pos += length
-        r += 1
-        c = 0
 
 
 @numba.njit(cache=True, nogil=True, inline="always")

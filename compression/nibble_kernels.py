@@ -23,7 +23,7 @@ import sys
 import numba
 import numpy as np
 
-from .noisy_shift import shift_nibbles
+from .noisy_shift import shift_noisy
 from .residual_bits import (append_overflow, apply_overflow, residual, restore, unzigzag, zero_byte_flags,
                             zigzag)
 
@@ -76,8 +76,8 @@ def encode_nibble_rows(frame, base, mirror, symbols, overflow, escapes, noisy, s
         _convert_rows(words, base_words, mirror, symbols, half, one_base_row, first, last, False)
         n_coarse = 0
         if noisy.size:
-            n_coarse = shift_nibbles(frame.reshape(-1), base, mirror, symbols, noisy, shifts, fine,
-                                     first * cols, last * cols, coarse_pixels, coarse)
+            n_coarse = shift_noisy(frame.reshape(-1), base, mirror, symbols, True, _LIMIT, noisy, shifts, fine,
+                                   first * cols, last * cols, coarse_pixels, coarse)
         clipped = _clipped_pixels(symbols, first * half, last * half, hits)
         _, n_over, n_esc = append_overflow(frame, base, mirror, _LIMIT, clipped, 0, first * cols, overflow,
                                            escapes, n_over, n_esc, coarse_pixels[:n_coarse], coarse[:n_coarse])

@@ -12,7 +12,7 @@ value has about the quiet pixels' spread), and its ``k`` low bits go to a *fine*
 stream of one byte per noisy pixel, raster order.
 
 The pair coders rewrite the noisy pixels' symbols right after coding each part of
-a band (:func:`shift_nibbles`, :func:`shift_clipped`: a sparse pass, the frame is
+a band (:func:`shift_noisy`: a sparse pass, the frame is
 never copied), and a clipped coarse residual overflows like any other, the coarse
 pixel ``base + (d >> k)`` (a valid uint16 for every frame and base value; mirrored in
 the ``mirror`` mode) being its escape. The decoder restores each decoded band (:func:`unshift_band`). Which pixels
@@ -36,7 +36,7 @@ from .residual_reference import residual_reference, restore_reference
 from .row_bands import row_bands
 
 __all__ = ["NoisyPixels", "MAX_SHIFT", "reference_sigma", "check_reference_sigma", "noisy_pixels",
-           "BandNoisy", "noisy_by_band", "unshift_band", "shift_nibbles", "shift_clipped",
+           "BandNoisy", "noisy_by_band", "unshift_band", "shift_noisy",
            "shift_down_reference", "shift_up_reference"]
 
 #: Largest shift: the fine bits of a pixel fit one byte.
@@ -135,23 +135,16 @@ def _coarse(frame_flat, base_flat, cols, one_row, mirror, pixel, shift, fine, j)
     return d >> k
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _note_clipped(pixel, coarse, z, limit, clipped_pixels, clipped_coarse, count):
-    """Keep a noisy pixel whose coarse residual is clipped (the overflow needs it); new count."""
-    clipped_pixels[count] = pixel
-    clipped_coarse[count] = coarse
-    return count + np.int64(z >= limit)
-
-
 @numba.njit(cache=True, nogil=True)
-def shift_nibbles(frame_flat, base, mirror, symbols, pixels, shifts, fine, first, end, clipped_pixels,
-                  clipped_coarse):
-    """Rewrite the nibbles of the noisy pixels in ``[first, end)`` with their coarse residuals.
+def shift_noisy(frame_flat, base, mirror, out, into_nibbles, limit, pixels, shifts, fine, first, end,
+                clipped_pixels, clipped_coarse):
+    """Rewrite the coded values of the noisy pixels in ``[first, end)`` with their coarse residuals.
 
-    For the nibble coder (:mod:`compression.nibble_kernels`): pixel ``p`` is the high
-    nibble of ``symbols[p // 2]`` when even, the low one when odd. ``pixels`` are
-    ascending flat indices into ``frame_flat`` (and ``base``, or its one row). The
-    noisy pixels whose coarse residual is clipped go to ``clipped_pixels`` with that
+    ``into_nibbles``: ``out`` is the nibble coder's symbols (:mod:`compression.nibble_kernels`;
+    pixel ``p`` is the high nibble of ``out[p // 2]`` when even, the low one when odd).
+    Otherwise ``out`` is the general coder's clipped values, ``out[p - first]``. ``pixels``
+    are ascending flat indices into ``frame_flat`` (and ``base``, or its one row). The noisy
+    pixels whose coarse residual is clipped at ``limit`` go to ``clipped_pixels`` with that
     residual in ``clipped_coarse`` (for :func:`~compression.residual_bits.append_overflow`);
     returns their count.
     """
@@ -161,29 +154,17 @@ def shift_nibbles(frame_flat, base, mirror, symbols, pixels, shifts, fine, first
     while j < pixels.size and pixels[j] < end:
         p = pixels[j]
         coarse = _coarse(frame_flat, base_flat, cols, one_row, mirror, p, shifts[j], fine, j)
-        z = min(zigzag(coarse), np.int32(15))
-        count = _note_clipped(p, coarse, z, 15, clipped_pixels, clipped_coarse, count)
-        s = np.int32(symbols[p >> 1])
-        odd = np.int32(p & 1)
-        keep = np.int32(0x0F) << (np.int32(4) * odd)  # the other pixel's nibble
-        symbols[p >> 1] = np.uint8((s & keep) | (z << (np.int32(4) * (np.int32(1) - odd))))
-        j += 1
-    return count
-
-
-@numba.njit(cache=True, nogil=True)
-def shift_clipped(frame_flat, base, mirror, clipped, limit, pixels, shifts, fine, first, end,
-                  clipped_pixels, clipped_coarse):
-    """Like :func:`shift_nibbles` for the general coder's clipped values ``clipped[p - first]``."""
-    base_flat, cols, one_row = base.reshape(-1), base.shape[1], base.shape[0] == 1
-    count = 0
-    j = np.searchsorted(pixels, first)
-    while j < pixels.size and pixels[j] < end:
-        p = pixels[j]
-        coarse = _coarse(frame_flat, base_flat, cols, one_row, mirror, p, shifts[j], fine, j)
         z = min(zigzag(coarse), np.int32(limit))
-        count = _note_clipped(p, coarse, z, limit, clipped_pixels, clipped_coarse, count)
-        clipped[p - first] = np.uint8(z)
+        clipped_pixels[count] = p
+        clipped_coarse[count] = coarse
+        count += np.int64(z >= limit)
+        if into_nibbles:
+            s = np.int32(out[p >> 1])
+            odd = np.int32(p & 1)
+            keep = np.int32(0x0F) << (np.int32(4) * odd)  # the other pixel's nibble
+            out[p >> 1] = np.uint8((s & keep) | (z << (np.int32(4) * (np.int32(1) - odd))))
+        else:
+            out[p - first] = np.uint8(z)
         j += 1
     return count
 
