@@ -44,6 +44,7 @@ class PedestalTracking:
         self._source_id = None  # id of the pedestal the tracker started from or last adopted
         self._seen = 0
         self._publishing = None  # id of the tracked pedestal being published, if any
+        self._due = False  # a pedestal fell due (maybe while another was being published)
         self._lock = threading.Lock()
 
     def observe(self, image, pedestal, sparse, publish_then_adopt):
@@ -81,8 +82,10 @@ class PedestalTracking:
         """Under the lock: fold the frame in if due; the tracked pedestal if one is due.
 
         While a pedestal is being published the old one is still in force: frames
-        processed against it are folded in as usual (the tracker is not restarted), but a
-        pedestal that falls due then waits for the next round.
+        processed against it are folded in as usual (the tracker is not restarted), and a
+        pedestal that falls due then is published at the first update after the publish
+        ends (not a whole round later: with frames arriving faster than a publish takes,
+        that would skip every other pedestal).
         """
         if self._publishing is None:
             if not self._tracking(pedestal):
@@ -93,8 +96,10 @@ class PedestalTracking:
         if self._seen % self.every:
             return None
         self._tracker.update(image.pixels, sparse)
-        if self._tracker.n_updates % self.publish_every or self._publishing is not None:
+        self._due = self._due or self._tracker.n_updates % self.publish_every == 0
+        if not self._due or self._publishing is not None:
             return None
+        self._due = False
         tracked = self._tracker.pedestal
         self._source_id = tracked.id
         return tracked

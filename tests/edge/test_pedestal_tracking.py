@@ -137,3 +137,16 @@ def test_no_second_pedestal_is_published_while_one_is_in_flight(keeper):
     release.set()
     publisher.join(10)
     assert returned and published == [] and tracking._tracker.n_updates == 2
+
+
+def test_a_pedestal_due_during_a_publish_is_published_right_after_it(keeper):
+    inside, release = threading.Event(), threading.Event()
+    tracking = PedestalTracking(keeper, every=1, publish_every=3)
+    _feed(tracking, keeper, [0, 1])
+    publisher = _publish_in_thread(tracking, keeper, 2, inside, release)  # the 3rd update
+    for frame in (3, 4, 5):  # the 6th update falls due while the first is in flight
+        assert _observe_in_thread(tracking, keeper, frame) == (True, [])
+    release.set()
+    publisher.join(10)
+    assert tracking._tracker.n_updates == 6
+    assert _feed(tracking, keeper, [6]) != []  # the 7th update publishes it, not the 9th
