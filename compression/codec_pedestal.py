@@ -76,6 +76,9 @@ class PedestalPairCodec(FrameCodec):
             raise CodecError(f"{self.codec_id} needs a pedestal, got None")
         prepared = prepare_pedestal(pedestal, frame.shape)
         reference = reference_sigma(prepared.id, prepared.sigma) if self.params["noisy_factor"] else None
+        if reference is not None and reference <= 0:
+            raise CodecError(f"noisy_factor={self.params['noisy_factor']} needs a pedestal whose median "
+                             f"sigma is > 0, got {reference}")
         noisy = self._noisy(prepared, reference)
         streams, checksum = transient_pairs(frame, self._base(prepared), self.params["alphabet"], noisy,
                                             self.params["mirror"])

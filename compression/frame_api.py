@@ -82,8 +82,10 @@ def encode_frame(frame: np.ndarray, pedestal=None, lossy_q: float | None = None)
 
 def _pedestal_codec(classes: int, prepared) -> PedestalPairCodec:
     """The pedestal codec ``encode_frame`` uses: noisy pixels coarse, mirrored on a quiet camera."""
-    quiet = reference_sigma(prepared.id, prepared.sigma) < MIRROR_BELOW_SIGMA
-    return PedestalPairCodec(classes=classes, noisy_factor=NOISY_FACTOR, mirror=bool(quiet))
+    median_sigma = reference_sigma(prepared.id, prepared.sigma)
+    noisy_factor = NOISY_FACTOR if median_sigma > 0 else 0.0  # no scale to call a pixel noisy by
+    return PedestalPairCodec(classes=classes, noisy_factor=noisy_factor,
+                             mirror=bool(median_sigma < MIRROR_BELOW_SIGMA))
 
 
 def _calibrate_classes(frame: np.ndarray, prepared) -> bytes:

@@ -1,5 +1,7 @@
 """Noisy pixels coded coarse: kernels against numpy, exact round trips, the header and its checks."""
 
+import types
+
 import numpy as np
 import pytest
 
@@ -112,3 +114,14 @@ def test_fine_bits_that_do_not_fit_their_pixel_raise_codec_error(pedestal, frame
     sections = sections[:-1] + [compression.zstd_sections.compress_section(fine, 1)[0]]
     with pytest.raises(CodecError, match="fine stream"):
         codec.decode_sections(header, sections, pedestal)
+
+
+def test_a_pedestal_without_noise_is_coded_without_noisy_pixels():
+    shape = (10, 12)
+    pedestal = types.SimpleNamespace(mean=np.full(shape, 100, np.float32), sigma=np.zeros(shape, np.float32))
+    frame = make_frame(pedestal)
+    blob = compression.encode_frame(frame, pedestal)
+    assert compression.read_header(blob)["codec"]["noisy_factor"] == 0
+    assert np.array_equal(compression.decode_frame(blob, pedestal), frame)
+    with pytest.raises(CodecError, match="median sigma is > 0, got 0.0"):
+        compression.PedestalPairCodec(noisy_factor=2.0).encode(frame, pedestal)

@@ -1,5 +1,7 @@
 """Property-based round trips of random frames (hypothesis)."""
 
+import types
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,6 +26,21 @@ def test_random_frames_round_trip_with_pedestal(frame, seed):
     pedestal = make_pedestal(frame.shape, seed=seed)
     blob = compression.encode_frame(frame, pedestal)
     assert np.array_equal(compression.decode_frame(blob, pedestal), frame)
+
+
+@settings(max_examples=120, deadline=None)
+@given(frame=frames, data=st.data())
+def test_random_frames_round_trip_with_any_pedestal_and_mode(frame, data):
+    shape = frame.shape
+    floats = st.floats(-100, 70000, width=32)
+    mean = data.draw(hnp.arrays(np.float32, shape, elements=floats))
+    sigma = data.draw(hnp.arrays(np.float32, shape, elements=st.floats(0, 50, width=32)))
+    pedestal = types.SimpleNamespace(mean=mean, sigma=sigma)
+    codec = compression.PedestalPairCodec(
+        alphabet=data.draw(st.integers(2, 16)), classes=data.draw(st.integers(1, 4)),
+        noisy_factor=data.draw(st.sampled_from([0.0, 1.5, 2.0, 5.0])) if np.median(sigma) > 0 else 0.0,
+        mirror=data.draw(st.booleans()))
+    assert np.array_equal(codec.decode(codec.encode(frame, pedestal), pedestal), frame)
 
 
 @settings(max_examples=80, deadline=None)
