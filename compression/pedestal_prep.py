@@ -77,18 +77,30 @@ def check_pedestal_matches(header: dict, pedestal) -> PreparedPedestal | None:
 
 
 def _cached(pedestal) -> PreparedPedestal:
-    key = id(pedestal)
-    with _lock:
-        entry = _cache.get(key)
-        if entry is not None and _same_source(entry[0], pedestal):
-            _cache.move_to_end(key)
-            return entry[1]
+    entry = _recall(_cache, id(pedestal))
+    if entry is not None and _same_source(entry[0], pedestal):
+        return entry[1]
     prepared = _prepare(pedestal)
-    with _lock:
-        _cache[key] = ((pedestal, pedestal.mean, pedestal.sigma), prepared)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+    _remember(_cache, _CACHE_SIZE, id(pedestal), ((pedestal, pedestal.mean, pedestal.sigma), prepared))
     return prepared
+
+
+def _recall(cache: OrderedDict, key):
+    """``cache[key]`` (now the most recent entry), or None."""
+    with _lock:
+        value = cache.get(key)
+        if value is not None:
+            cache.move_to_end(key)
+        return value
+
+
+def _remember(cache: OrderedDict, size: int, key, value) -> None:
+    """Store ``value`` as the most recent entry; drop the oldest beyond ``size``."""
+    with _lock:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > size:
+            cache.popitem(last=False)
 
 
 def _same_source(source: tuple, pedestal) -> bool:
@@ -138,13 +150,8 @@ def mirrored_base(prepared: PreparedPedestal) -> np.ndarray:
 
 def cached_per_pedestal(key, compute):
     """``compute()``, kept for the last few keys (a key starts with what it is and the pedestal id)."""
-    with _lock:
-        if key in _derived:
-            _derived.move_to_end(key)
-            return _derived[key]
-    value = compute()
-    with _lock:
-        _derived[key] = value
-        while len(_derived) > _DERIVED_SIZE:
-            _derived.popitem(last=False)
+    value = _recall(_derived, key)
+    if value is None:
+        value = compute()
+        _remember(_derived, _DERIVED_SIZE, key, value)
     return value
