@@ -155,9 +155,9 @@ def _pair_nibbles(pixel_pairs, base_pairs, mirror, out):
         b = base_pairs[i]
         d0 = residual(np.int32(x & np.uint32(0xFFFF)), np.int32(b & np.uint32(0xFFFF)), mirror)
         d1 = residual(np.int32(x >> np.uint32(16)), np.int32(b >> np.uint32(16)), mirror)
-        z0 = min(zigzag(d0), np.int32(_LIMIT))
-        z1 = min(zigzag(d1), np.int32(_LIMIT))
-        out[i] = np.uint8((z0 << np.int32(4)) | z1)
+        z0 = np.int32(min(zigzag(d0), np.int32(_LIMIT)))
+        z1 = np.int32(min(zigzag(d1), np.int32(_LIMIT)))
+        out[i] = np.uint8(np.int32(z0 << np.int32(4)) | z1)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -165,9 +165,11 @@ def _unpair_nibbles(symbols, base_pairs, mirror, out):
     for i in range(out.size):
         s = np.int32(symbols[i])
         b = base_pairs[i]
-        x0 = restore(unzigzag(s >> np.int32(4)), np.int32(b & np.uint32(0xFFFF)), mirror) & np.int32(0xFFFF)
-        x1 = restore(unzigzag(s & np.int32(15)), np.int32(b >> np.uint32(16)), mirror) & np.int32(0xFFFF)
-        out[i] = np.uint32(x0) | (np.uint32(x1) << np.uint32(16))
+        x0 = np.int32(restore(unzigzag(np.int32(s >> np.int32(4))), np.int32(b & np.uint32(0xFFFF)), mirror)
+                      & np.int32(0xFFFF))
+        x1 = np.int32(restore(unzigzag(np.int32(s & np.int32(15))), np.int32(b >> np.uint32(16)), mirror)
+                      & np.int32(0xFFFF))
+        out[i] = np.uint32(np.uint32(x0) | np.uint32(np.uint32(x1) << np.uint32(16)))
 
 
 @numba.njit(cache=True, nogil=True)

@@ -21,15 +21,23 @@ ESCAPES_SHORT = 3
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
+def _i32(value):
+    """``value`` as int32. numba widens integer arithmetic to 64 bits; truncating every
+    step back to 32 lets LLVM vectorise the loops in 32-bit lanes, twice as many per
+    register (measured: the nibble pass over a LIME frame 2.8 -> 1.1-1.4 ms)."""
+    return np.int32(value)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
 def zigzag(d):
     """int32 residual -> non-negative code: 0, -1, 1, -2, ... -> 0, 1, 2, 3, ..."""
-    return (d << np.int32(1)) ^ (d >> np.int32(31))
+    return _i32(_i32(d << np.int32(1)) ^ _i32(d >> np.int32(31)))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def unzigzag(z):
     """Inverse of :func:`zigzag` (int32)."""
-    return (z >> np.int32(1)) ^ -(z & np.int32(1))
+    return _i32(_i32(z >> np.int32(1)) ^ _i32(-_i32(z & np.int32(1))))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -41,15 +49,15 @@ def residual(x, b, mirror):
     ``c`` and a sign bit ``s``; the residual is ``x - c``, negated where ``s`` is 1.
     Branch-free, so the vectorised loops stay vectorised.
     """
-    negate = -(b & mirror)
-    return ((x - ((b + mirror) >> mirror)) ^ negate) - negate
+    negate = _i32(-_i32(b & mirror))
+    return _i32(_i32(_i32(x - _i32(_i32(b + mirror) >> mirror)) ^ negate) - negate)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def restore(d, b, mirror):
     """Inverse of :func:`residual`: the pixel (int32) of residual ``d`` and base value ``b``."""
-    negate = -(b & mirror)
-    return ((b + mirror) >> mirror) + ((d ^ negate) - negate)
+    negate = _i32(-_i32(b & mirror))
+    return _i32(_i32(_i32(b + mirror) >> mirror) + _i32(_i32(d ^ negate) - negate))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
