@@ -16,9 +16,11 @@ import numpy as np
 
 __all__ = ["BAND_PIXELS", "row_bands", "band_base", "symbol_span"]
 
-#: Pixels per band (~256 KB of uint16): fits L2 with its symbols. Measured on LIME frames,
-#: bands of 32 to 256 rows (74 K to 590 K pixels) were all within 6 % of each other.
-BAND_PIXELS = 1 << 17
+#: Pixels per band (~1 MB of uint16, about a core's L2; the kernels walk each band in
+#: 32 K-pixel parts). Each band costs a Python-level kernel call and digest update: on
+#: an AMD EPYC host, 2**19 coded a LIME frame 0.2-0.3 ms faster than 2**17 (~40 bands),
+#: and 2**21 or more was no faster (2026-12-03, ad-hoc medians of 40).
+BAND_PIXELS = 1 << 19
 
 
 def row_bands(shape: tuple):

@@ -5,6 +5,8 @@ import types
 import numpy as np
 import pytest
 
+import compression.row_bands
+
 
 def make_pedestal(shape, seed=0):
     """Pedestal-like object: mean ~100 ADU with column pattern, sigma 1.5-3 plus a noisy tail."""
@@ -35,3 +37,9 @@ def pedestal():
 @pytest.fixture
 def frame(pedestal):
     return make_frame(pedestal)
+
+
+@pytest.fixture
+def small_bands(monkeypatch):
+    """Row bands of 2**17 pixels, so that frames of a few hundred K pixels span several."""
+    monkeypatch.setattr(compression.row_bands, "BAND_PIXELS", 1 << 17)

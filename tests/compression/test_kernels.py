@@ -168,7 +168,7 @@ def _banded_cases():
 
 @pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("alphabet", [14, 16])
-def test_pair_coding_across_row_bands_matches_reference(alphabet, mirror):
+def test_pair_coding_across_row_bands_matches_reference(alphabet, mirror, small_bands):
     for frame, base in _banded_cases():
         expected = encode_pairs_reference(frame, base, alphabet, mirror)
         for name, a, b in zip(expected._fields, encode_pairs(frame, base, alphabet, mirror=mirror), expected):
@@ -176,7 +176,7 @@ def test_pair_coding_across_row_bands_matches_reference(alphabet, mirror):
         assert np.array_equal(decode_pairs(expected, base, frame.shape, alphabet, mirror=mirror), frame)
 
 
-def test_pair_coders_feed_the_digest_the_whole_frame():
+def test_pair_coders_feed_the_digest_the_whole_frame(small_bands):
     frame, base = next(_banded_cases())
     coded, decoded = xxhash.xxh3_64(), xxhash.xxh3_64()
     streams = encode_pairs(frame, base, 16, digest=coded)
@@ -185,7 +185,7 @@ def test_pair_coders_feed_the_digest_the_whole_frame():
 
 
 @pytest.mark.parametrize("change", ["overflow_short", "overflow_long", "escapes_short"])
-def test_decode_pairs_refuses_streams_that_do_not_match_across_bands(change):
+def test_decode_pairs_refuses_streams_that_do_not_match_across_bands(change, small_bands):
     for frame, base in list(_banded_cases())[::2]:  # general kernel, then the nibble path
         streams = encode_pairs(frame, base, 16)
         broken = {"overflow_short": streams._replace(overflow=streams.overflow[:-1]),

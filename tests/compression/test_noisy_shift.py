@@ -14,7 +14,7 @@ from compression.pair_reference import decode_pairs_reference, encode_pairs_refe
 from tests.compression.conftest import make_frame, make_pedestal
 from tests.compression.test_classes import broad_pedestal, narrow_pedestal
 
-_SHAPES = [(1, 1), (2, 3), (5, 8), (31, 64), (300, 129), (120, 2304)]  # the last: several row bands
+_SHAPES = [(1, 1), (2, 3), (5, 8), (31, 64), (300, 129), (120, 2304)]  # the last: several row bands (small_bands)
 
 
 def _cases(shape):
@@ -30,7 +30,7 @@ def _cases(shape):
 @pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("alphabet", [2, 14, 16])
 @pytest.mark.parametrize("shape", _SHAPES)
-def test_encode_pairs_with_noisy_pixels_matches_reference(shape, alphabet, mirror):
+def test_encode_pairs_with_noisy_pixels_matches_reference(shape, alphabet, mirror, small_bands):
     for frame, base, noisy in _cases(shape):
         coarse, fine = shift_down_reference(frame, base, noisy.pixels, noisy.shifts, mirror)
         expected = encode_pairs_reference(coarse, base, alphabet, mirror)._replace(fine=fine)
@@ -42,7 +42,7 @@ def test_encode_pairs_with_noisy_pixels_matches_reference(shape, alphabet, mirro
 @pytest.mark.parametrize("mirror", [False, True])
 @pytest.mark.parametrize("alphabet", [2, 16])
 @pytest.mark.parametrize("shape", _SHAPES)
-def test_decode_pairs_with_noisy_pixels_matches_reference(shape, alphabet, mirror):
+def test_decode_pairs_with_noisy_pixels_matches_reference(shape, alphabet, mirror, small_bands):
     for frame, base, noisy in _cases(shape):
         streams = encode_pairs(frame, base, alphabet, noisy=noisy, mirror=mirror)
         coarse = decode_pairs_reference(streams, base, shape, alphabet, mirror)
