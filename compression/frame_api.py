@@ -6,8 +6,8 @@ the self-contained column codec otherwise, the lossy dither codec only when
 
 With a pedestal, the pedestal's noisy pixels (sigma above :data:`NOISY_FACTOR` times
 the median) are coded coarse, their low bits apart (:mod:`compression.noisy_shift`):
-1-3 % smaller blobs on simulated cameras with 0.5-3 % noisy pixels, for ~3-7 % of
-encode time. On a quiet camera (median sigma below :data:`MIRROR_BELOW_SIGMA`), pixels
+1-3 % smaller blobs on simulated cameras with 0.5-3 % noisy pixels, for ~4-9 % of
+encode time (measured with the 32-bit-lane kernels; see BENCHMARKS.md). On a quiet camera (median sigma below :data:`MIRROR_BELOW_SIGMA`), pixels
 whose mean lies above its rounded value code their residual negated (``mirror``), so
 that all pixels' noise leans the same way: 0.7 % smaller at sigma 1.6 ADU. Rounding
 the mean costs about 0.375 log2(1 + 1 / (12 sigma^2)) bits per pixel that the mode
