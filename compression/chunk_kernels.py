@@ -12,6 +12,7 @@ in the overflow stream. Decoding mirrors it. The tests compare both directions w
 import numba
 import numpy as np
 
+from .bit_ops import trailing_zeros
 from .noisy_shift import shift_noisy
 from .residual_bits import append_overflow, apply_overflow, residual, restore, unzigzag, zero_byte_flags, zigzag
 
@@ -20,7 +21,6 @@ __all__ = ["encode_chunks", "decode_chunks", "BAD_SYMBOL"]
 _LSB = np.uint64(0x0101010101010101)
 #: Pixels per chunk: the chunk's clipped values stay in L1 between the passes over them.
 _CHUNK = 16384
-_BYTE_INDEX = np.uint64(0x0001020304050607)
 
 #: Status of :func:`decode_chunks` for a symbol outside the alphabet.
 BAD_SYMBOL = 1
@@ -136,12 +136,11 @@ def _find_clipped(clipped, limit, n, hits):
     for w in range((n + 7) // 8):
         flags = zero_byte_flags(words[w] ^ pattern)
         while flags != 0:
-            lowest = flags & (~flags + np.uint64(1))
-            i = 8 * w + np.int64(((lowest >> np.uint64(7)) * _BYTE_INDEX) >> np.uint64(56))
+            i = 8 * w + (trailing_zeros(flags) >> 3)
             if i < n:
                 hits[count] = i
                 count += 1
-            flags ^= lowest
+            flags &= flags - np.uint64(1)
     return count
 
 
