@@ -1,0 +1,59 @@
+"""Compile (or load) every numba kernel the agent will run, before it takes frames.
+
+numba compiles a ``cache=True`` kernel on its first call and keeps the machine code in
+``NUMBA_CACHE_DIR``. With an empty or stale cache (a new install, an upgrade) the
+agent's first frame took 11-19 s (``benchmarks/numba_cold_start.py``) while the
+triggerless DAQ kept sending. :func:`warm_up` runs the configured pipeline on a small
+simulated camera instead: a pedestal built and saved as the keeper does, pedestal-run
+frames (coded without and with a pedestal), data frames through every configured
+stage, and pedestal tracking if it is on. ``cygno-edge run`` calls it before the agent
+opens its DAQ socket; ``cygno-edge warmup`` runs it alone (after an upgrade, say).
+"""
+
+import time
+
+import recon
+
+from .daq_protocol import Image
+from .sim import FrameSimulator, SensorModel
+from .stages import FrameWork, build_stages, run_stages
+
+__all__ = ["warm_up", "WARM_UP_SHAPE"]
+
+#: Frame shape of the warm-up camera: kernels are compiled per argument type, not per
+#: shape, so a small frame (even columns: the codec's fast path) compiles what a LIME one does.
+WARM_UP_SHAPE = (96, 256)
+_PEDESTAL_FRAMES = 8
+_DATA_FRAMES = 2
+
+
+def warm_up(pipeline: dict, shape: tuple = WARM_UP_SHAPE) -> float:
+    """Run ``pipeline`` (an ``edge.toml`` ``[pipeline]`` section) on simulated frames.
+
+    Returns
+    -------
+    float
+        Seconds it took: about a second with a warm numba cache, 10-20 s with a cold one.
+    """
+    started = time.perf_counter()
+    simulator = FrameSimulator(SensorModel(tuple(shape), seed=1), seed=2)
+    pedestal_frames = [simulator.pedestal_frame(i) for i in range(_PEDESTAL_FRAMES)]
+    pedestal = recon.Pedestal.from_frames(iter(pedestal_frames))
+    pedestal = recon.Pedestal.from_bytes(pedestal.to_bytes())  # what the keeper saves and loads
+    stages = build_stages(pipeline)
+    for in_force in (None, pedestal):  # a pedestal run's frames, before and after a first pedestal
+        run_stages(stages[:1], FrameWork("warm-up", _image(0, pedestal_frames[0]), in_force))
+    tracker = recon.PedestalTracker(pedestal, alpha=pipeline["pedestal_tracking_alpha"]) \
+        if pipeline["pedestal_tracking"] else None
+    for number in range(_DATA_FRAMES):
+        work = run_stages(stages, FrameWork("warm-up", _image(number, simulator.data_frame(number)[0]),
+                                            pedestal))
+        if tracker is not None:
+            tracker.update(work.image.pixels, work.sparse)
+    if tracker is not None:
+        tracker.pedestal.to_bytes()
+    return time.perf_counter() - started
+
+
+def _image(number: int, pixels) -> Image:
+    return Image(run=0, frame=number, timestamp=0.0, exposure_s=0.3, pixels=pixels)
