@@ -22,6 +22,7 @@ Usage::
 import argparse
 import gzip
 import os
+import platform
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUM
 
 import blosc2  # noqa: E402
 import imagecodecs  # noqa: E402
+import numba  # noqa: E402
 import numpy as np  # noqa: E402
 import zstandard  # noqa: E402
 
@@ -262,6 +264,18 @@ def print_sparse(pedestal, frames, repeats):
               f"{100 * len(blob) / frame.nbytes:.2f} | {1e3 * enc:.2f} | {1e3 * dec:.2f} |")
 
 
+def host_description() -> str:
+    """CPU model, cores and the versions that set the speeds: results differ between hosts."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            model = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (f"{model}, {os.cpu_count()} cores; numba {numba.__version__}, zstd "
+            f"{'.'.join(map(str, zstandard.ZSTD_VERSION))}, blosc2 {blosc2.__version__}")
+
+
 def _seconds(call) -> float:
     started = time.perf_counter()
     call()
@@ -278,6 +292,7 @@ def main(argv=None):
           f"{sensor_overrides(args.sensor) or 'none'}; limit {limit_bits:.3f} bits/pixel "
           f"(ratio {16 / limit_bits:.3f}); best of {args.repeats}; simulation took "
           f"{time.perf_counter() - started:.0f} s")
+    print(f"# host: {host_description()}")
     table = methods(pedestal, tuple(args.shape))
     for encode, decode, _ in table.values():  # warm-up: numba compilation, caches
         decode(encode(frames[0]))
