@@ -4,20 +4,20 @@
 the self-contained column codec otherwise, the lossy dither codec only when
 ``lossy_q`` is passed explicitly. Decoders are chosen by the blob's own config.
 
-With a pedestal, the pedestal's noisy pixels (sigma above :data:`NOISY_FACTOR` times
-the median) are coded coarse, their low bits apart (:mod:`compression.noisy_shift`):
-1-3 % smaller blobs on simulated cameras with 0.5-3 % noisy pixels, for ~4-9 % of
-encode time (measured with the 32-bit-lane kernels; see BENCHMARKS.md). On a quiet camera (median sigma below :data:`MIRROR_BELOW_SIGMA`), pixels
-whose mean lies above its rounded value code their residual negated (``mirror``), so
-that all pixels' noise leans the same way: 0.7 % smaller at sigma 1.6 ADU. Rounding
-the mean costs about 0.375 log2(1 + 1 / (12 sigma^2)) bits per pixel that the mode
-recovers, so above ~2 ADU it saves < 0.4 % and is not worth its ~5 % of encode time.
-Noise classes (:mod:`compression.sigma_classes`) are used when the
-pedestal's sigma map is broad enough for them to pay: the first frame coded with a
-pedestal is coded both ways, and :data:`AUTO_CLASSES` classes are kept for that
-pedestal if they saved at least :data:`AUTO_CLASS_GAIN` of the size (they cost about
-a third more encode time). A narrow map (the simulator's LIME camera: 1.2 % saving)
-keeps the faster single table.
+With a pedestal, the pedestal's noisy pixels (sigma above :data:`NOISY_FACTOR` times the
+median) are coded coarse, their low bits apart (:mod:`compression.noisy_shift`): 1-3 %
+smaller blobs on simulated cameras with 0.5-3 % noisy pixels, for ~4-9 % of encode time
+(measured with the 32-bit-lane kernels; see BENCHMARKS.md). On a quiet camera (median
+sigma below :data:`MIRROR_BELOW_SIGMA`), pixels whose mean lies above its rounded value
+code their residual negated (``mirror``), so that all pixels' noise leans the same way:
+0.7 % smaller at sigma 1.6 ADU. Rounding the mean costs about 0.375 log2(1 + 1 / (12
+sigma^2)) bits per pixel that the mode recovers, so above ~2 ADU it saves < 0.4 % and is
+not worth its ~5 % of encode time. Noise classes (:mod:`compression.sigma_classes`) are
+used when the pedestal's sigma map is broad enough for them to pay: the first frame
+coded with a pedestal is coded both ways, and :data:`AUTO_CLASSES` classes are kept for
+that pedestal if they saved at least :data:`AUTO_CLASS_GAIN` of the size (they cost
+about a third more encode time). A narrow map (the simulator's LIME camera: 1.2 %
+saving) keeps the faster single table.
 """
 
 import threading
