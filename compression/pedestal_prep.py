@@ -26,9 +26,10 @@ _CACHE_SIZE = 2
 _cache = OrderedDict()
 _lock = threading.Lock()
 #: What the codecs derive from the last few pedestals: the mirrored base (10.6 MB for a LIME
-#: frame), class maps (2.6 MB) and edges, the median sigma and the noisy pixels (~9 bytes per
-#: noisy pixel); the pedestal in force and the one before it need up to 8 entries.
-_DERIVED_SIZE = 8
+#: frame), class maps (2.6 MB) and edges, the median sigma, the noisy pixels (~9 bytes per
+#: noisy pixel) and their split by row band (~8 bytes per noisy pixel): up to 6 entries per
+#: pedestal, so 12 keep the pedestal in force and the one before it.
+_DERIVED_SIZE = 12
 _derived = OrderedDict()
 
 

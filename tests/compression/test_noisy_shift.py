@@ -7,7 +7,7 @@ import pytest
 
 import compression
 from compression import CodecError
-from compression.noisy_shift import (MAX_SHIFT, noisy_pixels, shift_down_reference,
+from compression.noisy_shift import (MAX_SHIFT, NoisyPixels, noisy_by_band, noisy_pixels, shift_down_reference,
                                      shift_up_reference)
 from compression.pair_kernels import decode_pairs, encode_pairs
 from compression.pair_reference import decode_pairs_reference, encode_pairs_reference
@@ -125,3 +125,15 @@ def test_a_pedestal_without_noise_is_coded_without_noisy_pixels():
     assert np.array_equal(compression.decode_frame(blob, pedestal), frame)
     with pytest.raises(CodecError, match="median sigma is > 0, got 0.0"):
         compression.PedestalPairCodec(noisy_factor=2.0).encode(frame, pedestal)
+
+
+def test_band_split_is_remembered_for_the_same_noisy_pixels(small_bands):
+    shape = (300, 2304)
+    pedestal = make_pedestal(shape, seed=4)
+    noisy = noisy_pixels("test-band-split", pedestal.sigma, float(np.median(pedestal.sigma)), 2.0)
+    split = noisy_by_band(noisy, shape)
+    assert len(split) >= 3 and noisy_by_band(noisy, shape) is split
+    other = noisy_by_band(NoisyPixels(noisy.pixels.copy(), noisy.shifts.copy()), shape)
+    assert other is not split
+    for mine, theirs in zip(split, other):
+        assert np.array_equal(mine.pixels, theirs.pixels) and (mine.start, mine.stop) == (theirs.start, theirs.stop)
