@@ -43,10 +43,9 @@ def main(argv=None) -> int:
 def _run(config_path: str) -> int:
     config = _configure(config_path)
     from .agent import EdgeAgent  # heavy imports (numba kernels) only when serving
-    from .warmup import warm_up
+    from .warmup import warm_up_or_log
 
-    seconds = warm_up(config["pipeline"])  # compile before the DAQ socket opens, not on frame 1
-    logging.getLogger("edge").info("numba kernels of the pipeline ready (warm-up %.1f s)", seconds)
+    warm_up_or_log(config["pipeline"])  # compile before the DAQ socket opens, not on frame 1
     agent = EdgeAgent(config)
     signal.signal(signal.SIGTERM, lambda *_: agent.stop())
     signal.signal(signal.SIGINT, lambda *_: agent.stop())

@@ -10,6 +10,7 @@ stage, and pedestal tracking if it is on. ``cygno-edge run`` calls it before the
 opens its DAQ socket; ``cygno-edge warmup`` runs it alone (after an upgrade, say).
 """
 
+import logging
 import time
 
 import recon
@@ -18,7 +19,9 @@ from .daq_protocol import Image
 from .sim import FrameSimulator, SensorModel
 from .stages import FrameWork, build_stages, run_stages
 
-__all__ = ["warm_up", "WARM_UP_SHAPE"]
+__all__ = ["warm_up", "warm_up_or_log", "WARM_UP_SHAPE"]
+
+log = logging.getLogger(__name__)
 
 #: Frame shape of the warm-up camera: kernels are compiled per argument type, not per
 #: shape, so a small frame (even columns: the codec's fast path) compiles what a LIME one does.
@@ -53,6 +56,22 @@ def warm_up(pipeline: dict, shape: tuple = WARM_UP_SHAPE) -> float:
     if tracker is not None:
         tracker.pedestal.to_bytes()
     return time.perf_counter() - started
+
+
+def warm_up_or_log(pipeline: dict) -> float | None:
+    """:func:`warm_up`, for the agent's start: a failure is logged, never fatal.
+
+    The warm-up only saves time; if it fails, the agent still serves (the kernels then
+    compile on the first frames, and a frame that fails is quarantined as always).
+    Returns the seconds it took, or None if it failed.
+    """
+    try:
+        seconds = warm_up(pipeline)
+    except Exception:  # noqa: BLE001 - an optimisation must not keep the agent from taking frames
+        log.exception("warm-up failed; the numba kernels will compile on the first frames")
+        return None
+    log.info("numba kernels of the pipeline ready (warm-up %.1f s)", seconds)
+    return seconds
 
 
 def _image(number: int, pixels) -> Image:

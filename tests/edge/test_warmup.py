@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+from edge import warmup
 from edge.cli import main
 from tests.edge.test_config import GOOD
 
@@ -50,3 +51,12 @@ def test_warmup_command_refuses_a_bad_config(tmp_path, capsys):
     path = _config(tmp_path, "[pipeline]\ncodec = \"zip\"\n")
     assert main(["warmup", "--config", str(path)]) == 2
     assert "codec" in capsys.readouterr().err
+
+
+def test_a_failing_warm_up_is_logged_and_the_agent_goes_on(monkeypatch, caplog):
+    def broken(pipeline):
+        raise RuntimeError("simulator broke")
+
+    monkeypatch.setattr(warmup, "warm_up", broken)
+    assert warmup.warm_up_or_log({}) is None
+    assert "warm-up failed" in caplog.text and "simulator broke" in caplog.text
