@@ -36,7 +36,8 @@ def warm_up(pipeline: dict, shape: tuple = WARM_UP_SHAPE) -> float:
     Returns
     -------
     float
-        Seconds it took: about a second with a warm numba cache, 10-20 s with a cold one.
+        Seconds it took: 0.5 s with a warm numba cache, 30-35 s with an empty one (2-core
+        development machine, benchmarks/numba_cold_start.py).
     """
     started = time.perf_counter()
     simulator = FrameSimulator(SensorModel(tuple(shape), seed=1), seed=2)
