@@ -9,8 +9,7 @@ import numba
 import numpy as np
 
 __all__ = ["ESCAPE", "zigzag", "unzigzag", "residual", "restore", "zero_byte_flags", "append_overflow",
-           "apply_overflow",
-           "OVERFLOW_SHORT", "ESCAPES_SHORT"]
+           "apply_overflow", "OVERFLOW_SHORT", "ESCAPES_SHORT"]
 
 #: Overflow byte meaning "the raw uint16 pixel follows in the escape stream".
 ESCAPE = 255
@@ -49,15 +48,26 @@ def residual(x, b, mirror):
     ``c`` and a sign bit ``s``; the residual is ``x - c``, negated where ``s`` is 1.
     Branch-free, so the vectorised loops stay vectorised.
     """
-    negate = _i32(-_i32(b & mirror))
-    return _i32(_i32(_i32(x - _i32(_i32(b + mirror) >> mirror)) ^ negate) - negate)
+    return _flip(_i32(x - _prediction(b, mirror)), b, mirror)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def restore(d, b, mirror):
     """Inverse of :func:`residual`: the pixel (int32) of residual ``d`` and base value ``b``."""
+    return _i32(_prediction(b, mirror) + _flip(d, b, mirror))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _prediction(b, mirror):
+    """The predicted pixel of base value ``b``: ``b``, or ``ceil(b / 2)`` for a mirrored base."""
+    return _i32(_i32(b + mirror) >> mirror)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _flip(value, b, mirror):
+    """``value`` negated where the mirrored base value ``b`` is odd (``mirror`` 1), else as is."""
     negate = _i32(-_i32(b & mirror))
-    return _i32(_i32(_i32(b + mirror) >> mirror) + _i32(_i32(d ^ negate) - negate))
+    return _i32(_i32(value ^ negate) - negate)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -165,7 +175,6 @@ def apply_overflow(flat, base, origin, mirror, limit, pixels, overflow, escapes,
             delta = unzigzag(rest + np.int32(limit)) - clipped_delta
             if mirror:  # a mirrored pixel (odd base value) moves the other way
                 g = origin + i
-                negate = -(np.int32(base_flat[g % cols if one_row else g]) & np.int32(1))
-                delta = (delta ^ negate) - negate
+                delta = _flip(delta, np.int32(base_flat[g % cols if one_row else g]), mirror)
             flat[i] = np.uint16((np.int32(flat[i]) + delta) & np.int32(0xFFFF))
     return 0, n_over, n_esc
