@@ -136,7 +136,7 @@ def unshift_band(band: np.ndarray, base: np.ndarray, mirror, part: BandNoisy, fi
 @numba.njit(cache=True, nogil=True, inline="always")
 def _coarse(frame_flat, base_flat, cols, one_row, mirror, pixel, shift, fine, j):
     """Coarse residual ``d >> k`` of a noisy pixel; its low bits go to ``fine[j]``."""
-    b = np.int32(base_flat[pixel % cols if one_row else pixel])
+    b = np.int32(base_flat[pixel % np.uint64(cols) if one_row else pixel])
     d = residual(np.int32(frame_flat[pixel]), b, mirror)
     k = np.int32(shift)
     fine[j] = np.uint8(d & ((np.int32(1) << k) - np.int32(1)))
@@ -158,22 +158,21 @@ def shift_noisy(frame_flat, base, mirror, out, into_nibbles, limit, pixels, shif
     """
     base_flat, cols, one_row = base.reshape(-1), base.shape[1], base.shape[0] == 1
     count = 0
-    j = np.searchsorted(pixels, first)
-    while j < pixels.size and pixels[j] < end:
-        p = pixels[j]
+    for j in range(np.searchsorted(pixels, first), np.searchsorted(pixels, end)):
+        p = np.uint64(pixels[j])  # unsigned: no negative-index wraparound on the loads
         coarse = _coarse(frame_flat, base_flat, cols, one_row, mirror, p, shifts[j], fine, j)
         z = min(zigzag(coarse), np.int32(limit))
         clipped_pixels[count] = p
         clipped_coarse[count] = coarse
         count += np.int64(z >= limit)
         if into_nibbles:
-            s = np.int32(out[p >> 1])
-            odd = np.int32(p & 1)
+            q = p >> np.uint64(1)
+            s = np.int32(out[q])
+            odd = np.int32(p & np.uint64(1))
             keep = np.int32(0x0F) << (np.int32(4) * odd)  # the other pixel's nibble
-            out[p >> 1] = np.uint8((s & keep) | (z << (np.int32(4) * (np.int32(1) - odd))))
+            out[q] = np.uint8((s & keep) | (z << (np.int32(4) * (np.int32(1) - odd))))
         else:
-            out[p - first] = np.uint8(z)
-        j += 1
+            out[p - np.uint64(first)] = np.uint8(z)
     return count
 
 

@@ -106,7 +106,9 @@ def append_overflow(frame, base, mirror, limit, pixels, offset, row_first, overf
 
     Returns
     -------
-    (row_first, n_over, n_esc) : the first flat index of the last pixel's row, new lengths.
+    (row_first, n_over, n_esc) : the first flat index of the last pixel's row (tracked for a
+    one-row base only; a full base needs no column, and ``row_first`` comes back as given),
+    and the new lengths.
     """
     rows, cols = frame.shape
     flat = frame.reshape(-1)
@@ -115,10 +117,13 @@ def append_overflow(frame, base, mirror, limit, pixels, offset, row_first, overf
     c = 0
     for k in range(pixels.size):
         i = offset + pixels[k]
-        while i >= row_first + cols:  # raster order: no division
-            row_first += cols
+        at = i
+        if one_base_row:  # the column: raster order, so no division
+            while i >= row_first + cols:
+                row_first += cols
+            at = i - row_first
         raw = flat[i]
-        b = np.int32(flat_base[i - row_first if one_base_row else i])
+        b = np.int32(flat_base[at])
         d = residual(np.int32(raw), b, mirror)
         if c < coarse_pixels.size and coarse_pixels[c] == i:
             d = coarse[c]
