@@ -18,7 +18,7 @@ from .errors import CodecError
 from .pair_kernels import DEFAULT_ALPHABET, check_alphabet
 from .zstd_sections import compress_section, decompress_section
 
-__all__ = ["ColumnPairCodec", "column_base"]
+__all__ = ["ColumnPairCodec", "column_base", "read_column_base"]
 
 
 class ColumnPairCodec(FrameCodec):
@@ -42,10 +42,14 @@ class ColumnPairCodec(FrameCodec):
         check_int(self.params, "row_step", 1, 1 << 16)
         self.params["alphabet"] = check_alphabet(self.params["alphabet"])
 
-    def encode(self, frame: np.ndarray, pedestal=None) -> bytes:
-        """Blob of a 2-D uint16 ``frame`` (``pedestal`` is ignored: the blob stands alone)."""
+    def encode(self, frame: np.ndarray, pedestal=None, base: np.ndarray | None = None) -> bytes:
+        """Blob of a 2-D uint16 ``frame`` (``pedestal`` is ignored: the blob stands alone).
+
+        ``base`` is the frame's column medians (``column_base(frame, row_step)``) if the
+        caller already has them.
+        """
         frame = check_frame(frame)
-        base = column_base(frame, self.params["row_step"])
+        base = column_base(frame, self.params["row_step"]) if base is None else base
         streams, checksum = transient_pairs(frame, base, self.params["alphabet"])
         sections = [compress_section(base.astype("<u2"), self.params["level"]),
                     *pair_sections(streams, self.params["level"])]
@@ -56,10 +60,14 @@ class ColumnPairCodec(FrameCodec):
         rows, cols = header["shape"]
         if len(sections) != 4:
             raise CodecError(f"a {self.codec_id} blob has 4 sections, got {len(sections)}")
-        raw_base = decompress_section(sections[0], header["sections"][0][1], 2 * cols, "column_base")
-        if len(raw_base) != 2 * cols:
-            raise CodecError(f"section 'column_base' has {len(raw_base)} bytes, {cols} columns need "
-                             f"{2 * cols}")
-        base = np.frombuffer(raw_base, "<u2").astype(np.uint16).reshape(1, cols)
+        base = read_column_base(header, sections[0], cols)
         streams = read_pair_sections(header, sections, 1)
         return decode_checked_pairs(streams, base, header, self.params["alphabet"])
+
+
+def read_column_base(header: dict, section, cols: int) -> np.ndarray:
+    """The column medians stored in a blob's first section, shape (1, cols)."""
+    raw = decompress_section(section, header["sections"][0][1], 2 * cols, "column_base")
+    if len(raw) != 2 * cols:
+        raise CodecError(f"section 'column_base' has {len(raw)} bytes, {cols} columns need {2 * cols}")
+    return np.frombuffer(raw, "<u2").astype(np.uint16).reshape(1, cols)

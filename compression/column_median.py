@@ -4,7 +4,9 @@
 sampled rows (in memory order, so the frame is read sequentially) finds each column's
 minimum; a second pass counts each column's samples in at most 256 one-ADU bins above
 its minimum, and the median is read off the counts. Only a column whose median lies
-above that window (more than half its samples 256 ADU over its minimum) is sorted.
+above that window (more than half its samples 256 ADU over its minimum: a spark, random
+data) is selected exactly, from its samples gathered in memory order (a sort of each
+strided column cost 13 ms on a random LIME frame).
 No transposed copy; the count table is as small as the columns' spread allows.
 :func:`column_base_reference` is its plain numpy twin (``np.partition``); the tests
 require both to agree exactly.
@@ -62,10 +64,51 @@ def _upper_medians(frame, row_step):
             counts[min(np.int64(frame[r, c]) - np.int64(low[c]), bins), c] += 1
     out = np.empty((1, cols), np.uint16)
     resolved = _pick_ranks(counts, rank, low, out)
-    for c in range(cols):
-        if not resolved[c]:  # the median lies above the window: select exactly
-            out[0, c] = np.sort(frame[::row_step, c])[rank]
+    _select_unresolved(frame, row_step, rank, resolved, out)
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _select_unresolved(frame, row_step, rank, resolved, out):
+    """Exact medians of the columns the window missed: their samples gathered row by row (the
+    frame read in memory order), then a radix select per column."""
+    missed = np.flatnonzero(~resolved)
+    if missed.size == 0:
+        return
+    samples = np.empty((missed.size, (frame.shape[0] + row_step - 1) // row_step), np.uint16)
+    for i, r in enumerate(range(0, frame.shape[0], row_step)):
+        for j in range(missed.size):
+            samples[j, i] = frame[r, missed[j]]
+    counts = np.empty(256, np.int64)
+    for j in range(missed.size):
+        out[0, missed[j]] = _radix_select(samples[j], rank, counts)
+
+
+@numba.njit(cache=True, nogil=True)
+def _radix_select(values, rank, counts):
+    """The ``rank``-th smallest of uint16 ``values``: its high byte from one 256-bin count,
+    then its low byte from a count of the values with that high byte (numba's
+    ``np.partition`` took 2.2 us per 144 values, this ~0.4 us)."""
+    counts[:] = 0
+    for v in values:
+        counts[v >> 8] += 1
+    high, below = _bin_of_rank(counts, rank)
+    counts[:] = 0
+    for v in values:
+        if v >> 8 == high:
+            counts[v & 0xFF] += 1
+    low, _ = _bin_of_rank(counts, rank - below)
+    return np.uint16((high << 8) | low)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _bin_of_rank(counts, rank):
+    """``(bin, count below it)`` of the bin holding 0-based ``rank``."""
+    below, b = 0, 0
+    while below + counts[b] <= rank:
+        below += counts[b]
+        b += 1
+    return b, below
 
 
 @numba.njit(cache=True, nogil=True)

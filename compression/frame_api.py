@@ -18,6 +18,14 @@ coded with a pedestal is coded both ways, and :data:`AUTO_CLASSES` classes are k
 that pedestal if they saved at least :data:`AUTO_CLASS_GAIN` of the size (they cost
 about a third more encode time). A narrow map (the simulator's LIME camera: 1.2 %
 saving) keeps the faster single table.
+
+A frame full of signal (a spark, a large saturated area, random data) would send most
+pixels down the pair coders' slow overflow path. When more than :data:`PLANES_ABOVE` of
+the residuals in every 16th row exceed +-7 ADU, the frame is coded as byte planes
+instead (:mod:`compression.codec_planes`). Measured on LIME-sized frames
+(``benchmarks/compression_extremes.py``): at a 0.24-0.31 share the pair coders took
+22-31 ms for a 5-6 % smaller blob than the planes' 16-18 ms; at 0.95-1.0 they took
+51-70 ms for blobs up to 1.4 x larger; noise frames have a share of 0.006-0.06.
 """
 
 import threading
@@ -28,15 +36,18 @@ from .codec_base import check_frame
 from .codec_column import ColumnPairCodec
 from .codec_dither import DitherQuantizeCodec
 from .codec_pedestal import PedestalPairCodec
+from .codec_planes import ResidualPlanesCodec
+from .column_median import column_base
 from .codec_sparse import SparsePixelCodec, SparsePixels
 from .container import unpack_blob
 from .errors import CodecError
 from .noisy_shift import reference_sigma
 from .pedestal_prep import prepare_pedestal
+from .plane_kernels import clipped_share
 from .registry import get_codec
 
 __all__ = ["encode_frame", "decode_frame", "encode_sparse", "decode_sparse", "AUTO_CLASSES",
-           "AUTO_CLASS_GAIN", "NOISY_FACTOR", "MIRROR_BELOW_SIGMA"]
+           "AUTO_CLASS_GAIN", "NOISY_FACTOR", "MIRROR_BELOW_SIGMA", "PLANES_ABOVE"]
 
 #: Noise classes used when they pay, and the relative saving (first frame) that makes them pay.
 AUTO_CLASSES = 4
@@ -45,6 +56,10 @@ AUTO_CLASS_GAIN = 0.02
 NOISY_FACTOR = 2.0
 #: Residuals are mirrored (``mirror``) for a pedestal whose median sigma (ADU) is below this.
 MIRROR_BELOW_SIGMA = 2.0
+#: A frame is coded as byte planes when more than this share of its sampled residuals overflow.
+PLANES_ABOVE = 0.2
+#: Rows sampled for that share: every 16th, the rows the column medians are taken from.
+_SURVEY_ROW_STEP = 16
 _MAX_REMEMBERED = 16
 _classes_by_pedestal = {}
 _lock = threading.Lock()
@@ -69,15 +84,20 @@ def encode_frame(frame: np.ndarray, pedestal=None, lossy_q: float | None = None)
     """
     if lossy_q is not None:
         return DitherQuantizeCodec(q=lossy_q).encode(frame, pedestal)
+    frame = check_frame(frame)
     if pedestal is not None:
-        frame = check_frame(frame)
         prepared = prepare_pedestal(pedestal, frame.shape)
+        if clipped_share(frame, prepared.base, _SURVEY_ROW_STEP) > PLANES_ABOVE:
+            return ResidualPlanesCodec().encode(frame, prepared)
         with _lock:
             classes = _classes_by_pedestal.get(prepared.id)
         if classes is not None:
             return _pedestal_codec(classes, prepared).encode(frame, prepared)
         return _calibrate_classes(frame, prepared)
-    return ColumnPairCodec().encode(frame)
+    base = column_base(frame, _SURVEY_ROW_STEP)
+    if clipped_share(frame, base, _SURVEY_ROW_STEP) > PLANES_ABOVE:
+        return ResidualPlanesCodec(row_step=_SURVEY_ROW_STEP).encode(frame, base=base)
+    return ColumnPairCodec(row_step=_SURVEY_ROW_STEP).encode(frame, base=base)
 
 
 def _pedestal_codec(classes: int, prepared) -> PedestalPairCodec:

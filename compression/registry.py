@@ -3,6 +3,7 @@
 from .codec_column import ColumnPairCodec
 from .codec_dither import DitherQuantizeCodec
 from .codec_pedestal import PedestalPairCodec
+from .codec_planes import ResidualPlanesCodec
 from .codec_sparse import SparsePixelCodec
 from .errors import CodecError
 
@@ -10,7 +11,7 @@ __all__ = ["CODECS", "get_codec"]
 
 #: codec_id -> codec class, for every codec this build can decode.
 CODECS = {cls.codec_id: cls for cls in
-          (PedestalPairCodec, ColumnPairCodec, DitherQuantizeCodec, SparsePixelCodec)}
+          (PedestalPairCodec, ColumnPairCodec, ResidualPlanesCodec, DitherQuantizeCodec, SparsePixelCodec)}
 
 
 def get_codec(config: dict):

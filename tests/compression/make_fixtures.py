@@ -29,6 +29,8 @@ def main() -> None:
         "frame_pedestal_mirror_noisy2_v1.bin": compression.PedestalPairCodec(
             noisy_factor=2.0, mirror=True).encode(frame, pedestal),
         "frame_lossy_q2_v1.bin": compression.encode_frame(frame, pedestal, lossy_q=2),
+        "frame_planes_v1.bin": compression.ResidualPlanesCodec().encode(frame, pedestal),
+        "frame_planes_column_v1.bin": compression.ResidualPlanesCodec().encode(frame),
         "sparse_v1.bin": compression.encode_sparse(sparse),
         "sparse_pedestal_v1.bin": compression.encode_sparse(sparse, make_pedestal((40, 50), seed=24)),
     }

@@ -17,7 +17,9 @@ from tests.compression.conftest import make_frame, make_pedestal
 PEDESTAL = make_pedestal((20, 27), seed=4)
 FRAME = make_frame(PEDESTAL)
 BLOBS = {"pedestal": compression.encode_frame(FRAME, PEDESTAL), "column": compression.encode_frame(FRAME),
-         "lossy": compression.encode_frame(FRAME, PEDESTAL, lossy_q=2)}
+         "lossy": compression.encode_frame(FRAME, PEDESTAL, lossy_q=2),
+         "planes": compression.ResidualPlanesCodec().encode(FRAME, PEDESTAL),
+         "planes, column": compression.ResidualPlanesCodec().encode(FRAME)}
 
 
 @settings(max_examples=150, deadline=None)

@@ -43,6 +43,15 @@ def test_column_fixture_decodes(expected):
     assert np.array_equal(compression.decode_frame(_blob("frame_column_v1.bin")), expected["frame"])
 
 
+@pytest.mark.parametrize("name, with_pedestal", [("frame_planes_v1.bin", True),
+                                                 ("frame_planes_column_v1.bin", False)])
+def test_planes_fixtures_decode(expected, name, with_pedestal):
+    blob = _blob(name)
+    assert compression.read_header(blob)["codec"]["id"] == "cygno_residual_planes"
+    decoded = compression.decode_frame(blob, _pedestal(expected) if with_pedestal else None)
+    assert np.array_equal(decoded, expected["frame"])
+
+
 def test_lossy_fixture_decodes(expected):
     decoded = compression.decode_frame(_blob("frame_lossy_q2_v1.bin"), _pedestal(expected))
     assert np.allclose(decoded, np.load(FIXTURES / "frame_lossy_q2_v1.npy"), atol=1e-3)

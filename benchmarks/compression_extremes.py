@@ -1,0 +1,135 @@
+"""Frames full of signal: what ``encode_frame`` does with sparks, saturation and random data.
+
+The pair coders are built for noise; a residual beyond +-7 ADU takes their per-pixel
+overflow path. This script builds the simulator's default camera (pedestal from a
+pedestal run), takes one data frame and derives frames a detector can also send:
+sparks (a bright Gaussian glow with shot noise, growing in size and brightness), the
+left half saturated at 65535, and uniform random data. For each, with and without
+the pedestal, one table row: the share of sampled residuals that overflow (what
+``encode_frame`` decides on, ``PLANES_ABOVE``), the codec it chose, its ratio and
+encode / decode time, the pair coder forced on the same frame (what ``encode_frame``
+did before the planes codec), and Blosc2 zstd+shuffle c1. Times are medians of
+``--repeats`` single-thread calls, all methods interleaved per repeat.
+
+Usage::
+
+    python benchmarks/compression_extremes.py --pedestal-frames 30 --repeats 7
+"""
+
+import argparse
+import os
+import sys
+import time
+
+# benchmarks/compression.py would shadow the package: keep this folder off the import path.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import blosc2  # noqa: E402
+import numpy as np  # noqa: E402
+
+import compression  # noqa: E402
+from compression.column_median import column_base  # noqa: E402
+from compression.plane_kernels import clipped_share  # noqa: E402
+from edge.sim import FrameSimulator, SensorModel  # noqa: E402
+from recon import Pedestal  # noqa: E402
+
+_BLOSC = dict(codec=blosc2.Codec.ZSTD, clevel=1, filters=[blosc2.Filter.SHUFFLE], typesize=2, nthreads=1)
+#: (name, glow sigma as a fraction of the frame width, peak ADU)
+_SPARKS = [("spark, small faint", 0.05, 100), ("spark, faint", 0.1, 100), ("spark", 0.1, 300),
+           ("spark, large", 0.2, 1000), ("spark, whole frame", 0.4, 3000)]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pedestal-frames", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=1)
+    return parser.parse_args(argv)
+
+
+def extreme_frames(frame: np.ndarray, seed: int) -> list:
+    """``[(name, frame)]``: the data frame itself, sparks on it, half saturated, random."""
+    rng = np.random.default_rng(seed)
+    rows, cols = frame.shape
+    y, x = np.mgrid[0:rows, 0:cols]
+    frames = [("data frame", frame)]
+    for name, width, peak in _SPARKS:
+        glow = peak * np.exp(-(((x - 0.48 * cols) / (width * cols)) ** 2
+                               + ((y - 0.52 * rows) / (width * rows)) ** 2) / 2)
+        noisy = glow + rng.normal(0, 1, glow.shape) * np.sqrt(0.5 * glow)  # shot noise
+        frames.append((f"{name} ({peak} ADU)", np.clip(frame + noisy, 0, 65535).astype(np.uint16)))
+    frames.append(("left half saturated", np.where(x < cols // 2, 65535, frame).astype(np.uint16)))
+    frames.append(("random uint16", rng.integers(0, 65536, frame.shape, dtype=np.uint16)))
+    return frames
+
+
+def methods(pedestal) -> dict:
+    """label -> (encode(frame) -> blob, decode(blob) -> frame), with and without the pedestal."""
+    pairs_ped = compression.PedestalPairCodec(noisy_factor=compression.frame_api.NOISY_FACTOR)
+    pairs_col = compression.ColumnPairCodec()
+    return {
+        ("pedestal", "encode_frame"): (lambda f: compression.encode_frame(f, pedestal),
+                                       lambda b: compression.decode_frame(b, pedestal)),
+        ("pedestal", "pairs forced"): (lambda f: pairs_ped.encode(f, pedestal),
+                                       lambda b: pairs_ped.decode(b, pedestal)),
+        ("none", "encode_frame"): (compression.encode_frame, compression.decode_frame),
+        ("none", "pairs forced"): (pairs_col.encode, pairs_col.decode),
+        ("either", "blosc2 c1"): (lambda f: blosc2.compress2(f, cparams=_BLOSC),
+                                  lambda b: blosc2.decompress2(b, dparams={"nthreads": 1})),
+    }
+
+
+def measure(table: dict, frame: np.ndarray, repeats: int) -> dict:
+    """label -> (blob, median encode ms, median decode ms); checks every method is lossless."""
+    times = {label: ([], []) for label in table}
+    blobs = {}
+    for _ in range(repeats):
+        for label, (encode, decode) in table.items():
+            started = time.perf_counter()
+            blob = encode(frame)
+            middle = time.perf_counter()
+            decoded = decode(blob)
+            times[label][0].append(middle - started)
+            times[label][1].append(time.perf_counter() - middle)
+            if not np.array_equal(np.frombuffer(decoded, np.uint16).reshape(frame.shape), frame):
+                raise SystemExit(f"{label} is not lossless")
+            blobs[label] = blob
+    return {label: (blobs[label], 1e3 * np.median(enc), 1e3 * np.median(dec))
+            for label, (enc, dec) in times.items()}
+
+
+def print_rows(name: str, frame: np.ndarray, pedestal, results: dict) -> None:
+    bases = {"pedestal": compression.prepare_pedestal(pedestal).base, "none": column_base(frame, 16)}
+    _, blosc_enc, blosc_dec = results[("either", "blosc2 c1")]
+    blosc_ratio = frame.nbytes / len(results[("either", "blosc2 c1")][0])
+    for mode, base in bases.items():
+        blob, enc, dec = results[(mode, "encode_frame")]
+        forced, forced_enc, _ = results[(mode, "pairs forced")]
+        codec = compression.read_header(blob)["codec"]["id"].removeprefix("cygno_")
+        print(f"| {name} | {mode} | {clipped_share(frame, base, 16):.3f} | {codec} | "
+              f"{frame.nbytes / len(blob):.3f} | {enc:.1f} | {dec:.1f} | {frame.nbytes / len(forced):.3f} | "
+              f"{forced_enc:.1f} | {blosc_ratio:.3f} | {blosc_enc:.1f} | {blosc_dec:.1f} |")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    sensor = SensorModel((2304, 2304), seed=args.seed)
+    simulator = FrameSimulator(sensor, seed=args.seed + 1)
+    pedestal = Pedestal.from_frames(simulator.pedestal_frame(i) for i in range(args.pedestal_frames))
+    frames = extreme_frames(simulator.data_frame(0)[0], args.seed)
+    table = methods(pedestal)
+    print(f"# simulator camera 2304x2304 (seed {args.seed}), pedestal from {args.pedestal_frames} frames; "
+          f"medians of {args.repeats}; PLANES_ABOVE = {compression.frame_api.PLANES_ABOVE}")
+    print("| frame | pedestal | overflow share | encode_frame codec | ratio | encode ms | decode ms | "
+          "pairs forced: ratio | pairs forced: encode ms | blosc2 c1 ratio | blosc2 encode ms | "
+          "blosc2 decode ms |")
+    print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, frame in frames:
+        for encode, decode in table.values():  # warm-up: numba compilation
+            decode(encode(frame))
+        print_rows(name, frame, pedestal, measure(table, frame, args.repeats))
+
+
+if __name__ == "__main__":
+    main()
