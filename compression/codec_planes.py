@@ -6,8 +6,9 @@ per-pixel path. A spark, a large saturated area or random data puts most pixels
 there: measured on LIME-sized frames, 25-70 ms per frame against Blosc2's 9-16 ms,
 and a worse ratio once most pixels overflow. This codec codes the residual to the
 same base (the pedestal's rounded mean, or the column medians stored in the blob)
-as ``zigzag16`` split into a low and a high byte plane (:mod:`compression.plane_kernels`),
-each compressed by zstd: every pixel costs the same, whatever its value.
+as ``zigzag16`` split into a low and a high byte plane (:mod:`compression.plane_kernels`;
+a saturated pixel always takes the code 0xFFFF), each compressed by zstd: every pixel
+costs the same, whatever its value.
 ``encode_frame`` chooses it when many residuals would overflow (``PLANES_ABOVE``).
 """
 

@@ -40,10 +40,10 @@ def test_split_and_join_match_their_numpy_twins(shape, one_row):
 
 
 def test_residual_wraps_modulo_65536():
-    frame = np.array([[0, 65535, 100, 65535]], np.uint16)
+    frame = np.array([[0, 65534, 100, 65535]], np.uint16)
     base = np.array([[65535, 0, 100, 65535]], np.uint16)
     low, high = split_planes(frame, base)
-    assert (low.tolist(), high.tolist()) == ([2, 1, 0, 0], [0, 0, 0, 0])  # residuals +1, -1, 0, 0
+    assert (low.tolist(), high.tolist()) == ([2, 3, 0, 255], [0, 0, 0, 255])  # +1, -2, 0, saturated
 
 
 @pytest.mark.parametrize("row_step", [1, 3, 16])
@@ -103,3 +103,21 @@ def test_random_frames_stay_their_size():
     """Incompressible input is stored at about its own size, not expanded."""
     frame = _random_frame((256, 256), seed=11)
     assert len(compression.encode_frame(frame)) < 1.01 * frame.nbytes
+
+
+def test_saturated_pixels_take_one_constant_code():
+    """65535 codes as 0xFFFF whatever the base, and the code it displaces still round-trips."""
+    base = np.array([[0, 100, 3000, 32767, 65535, 7]], np.uint16)
+    frame = np.array([[65535, 65535, 65535, 65535, 65535, (7 + 32768) % 65536]], np.uint16)
+    low, high = split_planes(frame, base)
+    assert low[:5].tolist() == [255] * 5 and high[:5].tolist() == [255] * 5
+    assert np.array_equal(join_planes(low, high, base, frame.shape), frame)
+
+
+def test_every_pixel_value_round_trips_against_every_kind_of_base():
+    values = np.arange(65536, dtype=np.uint16).reshape(256, 256)
+    for base_value in (0, 1, 100, 32767, 32768, 65534, 65535):
+        base = np.full((1, 256), base_value, np.uint16)
+        low, high = split_planes(values, base)
+        assert np.array_equal(join_planes(low, high, base, values.shape), values)
+        assert len(set((high.astype(np.int64) << 8 | low).tolist())) == 65536  # one code per value
