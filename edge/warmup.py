@@ -39,7 +39,7 @@ def warm_up(pipeline: dict, shape: tuple = WARM_UP_SHAPE) -> float:
     Returns
     -------
     float
-        Seconds it took: 0.5 s with a warm numba cache, 30-35 s with an empty one (2-core
+        Seconds it took: 0.5-0.6 s with a warm numba cache, 30-35 s with an empty one (2-core
         development machine, benchmarks/numba_cold_start.py).
     """
     started = time.perf_counter()
