@@ -24,8 +24,8 @@ pixels down the pair coders' slow overflow path. When more than :data:`PLANES_AB
 the residuals in every 16th row exceed +-7 ADU, the frame is coded as byte planes
 instead (:mod:`compression.codec_planes`). Measured on LIME-sized frames
 (``benchmarks/compression_extremes.py``): at a 0.24-0.31 share the pair coders took
-22-31 ms for a 5-6 % smaller blob than the planes' 16-18 ms; at 0.95-1.0 they took
-51-70 ms for blobs up to 1.4 x larger; noise frames have a share of 0.006-0.06.
+17-20 ms for a 5-6 % smaller blob than the planes' 13-14 ms; at 0.95-1.0 they took
+50-64 ms for blobs up to 1.4 x larger; noise frames have a share of 0.006-0.06.
 """
 
 import threading
@@ -37,8 +37,8 @@ from .codec_column import ColumnPairCodec
 from .codec_dither import DitherQuantizeCodec
 from .codec_pedestal import PedestalPairCodec
 from .codec_planes import ResidualPlanesCodec
-from .column_median import column_base
 from .codec_sparse import SparsePixelCodec, SparsePixels
+from .column_median import column_base
 from .container import unpack_blob
 from .errors import CodecError
 from .noisy_shift import reference_sigma
