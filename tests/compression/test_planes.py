@@ -78,9 +78,11 @@ def test_planes_blob_with_a_pedestal_refuses_another(pedestal, frame):
         compression.decode_frame(blob)
 
 
-def test_planes_codec_refuses_a_base_of_another_shape(frame):
+@pytest.mark.parametrize("codec", [ResidualPlanesCodec(), compression.ColumnPairCodec()])
+@pytest.mark.parametrize("bad", [np.zeros((1, 67), np.uint16), np.zeros((1, 66), np.int32), np.zeros(66, np.uint16)])
+def test_column_codecs_refuse_a_given_base_of_another_shape_or_type(codec, bad, frame):
     with pytest.raises(CodecError, match="base must be uint16"):
-        ResidualPlanesCodec().encode(frame, base=np.zeros((1, frame.shape[1] + 1), np.uint16))
+        codec.encode(frame, base=bad)
 
 
 @pytest.mark.parametrize("with_pedestal", [False, True])
