@@ -20,6 +20,8 @@ each kernel with its twin.
 import numba
 import numpy as np
 
+from .residual_bits import unzigzag, zigzag
+
 __all__ = ["split_planes", "join_planes", "clipped_share", "split_planes_reference",
            "join_planes_reference", "clipped_share_reference", "NIBBLE_REACH"]
 
@@ -61,17 +63,17 @@ def clipped_share(frame: np.ndarray, base: np.ndarray, row_step: int) -> float:
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _zigzag16(x, b):
-    """zigzag of the residual ``x - b`` taken as int16 (modulo 2**16), in int32 lanes."""
+    """:func:`~compression.residual_bits.zigzag` of the residual ``x - b`` taken as int16
+    (modulo 2**16), in int32 lanes."""
     d = np.int32(np.int32(np.int32(x) - np.int32(b)) & np.int32(0xFFFF))
     d = np.int32(d - np.int32(np.int32(d & np.int32(0x8000)) << np.int32(1)))  # as int16
-    return np.int32(np.int32(np.int32(d << np.int32(1)) ^ np.int32(d >> np.int32(31))) & np.int32(0xFFFF))
+    return np.int32(zigzag(d) & np.int32(0xFFFF))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _unzigzag16(u, b):
     """Inverse of :func:`_zigzag16`: the pixel (int32) of code ``u`` and base value ``b``."""
-    d = np.int32(np.int32(u >> np.int32(1)) ^ np.int32(-np.int32(u & np.int32(1))))
-    return np.int32(np.int32(np.int32(b) + d) & np.int32(0xFFFF))
+    return np.int32(np.int32(np.int32(b) + unzigzag(u)) & np.int32(0xFFFF))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
