@@ -21,8 +21,9 @@ class RunSender:
     """Sends one run from a background thread, recording each frame's checksum."""
 
     def __init__(self, deployment, run, frames, pedestal=False, rate_hz=None, seed=3,
-                 drift_adu_per_frame=0.0):
+                 drift_adu_per_frame=0.0, after_frame=None):
         self.checksums = {}
+        self._after_frame = after_frame  # called with each frame number once sent; may block
         self.frames_sent = threading.Event()
         self.milestones = {}
         self.report = None
@@ -48,6 +49,8 @@ class RunSender:
     def _on_frame(self, number, frame, truth):
         self.checksums[number] = pixel_checksum(frame)
         self.milestones.setdefault(number, threading.Event()).set()
+        if self._after_frame is not None:
+            self._after_frame(number)
 
     def _send(self):
         deployment, run, frames, pedestal, rate_hz, seed, drift = self._args
@@ -61,9 +64,13 @@ class RunSender:
 
 
 def send_run(deployment, run, frames, pedestal=False, rate_hz=None, seed=3,
-             drift_adu_per_frame=0.0) -> dict:
-    """Send a whole run and return {frame number: checksum}."""
-    sender = RunSender(deployment, run, frames, pedestal, rate_hz, seed, drift_adu_per_frame).start()
+             drift_adu_per_frame=0.0, after_frame=None) -> dict:
+    """Send a whole run and return {frame number: checksum}.
+
+    ``after_frame(number)``, if given, is called once each frame is sent; the sender
+    waits for it, so a test can hold the run until the edge has reacted."""
+    sender = RunSender(deployment, run, frames, pedestal, rate_hz, seed, drift_adu_per_frame,
+                       after_frame).start()
     sender.join()
     return sender.checksums
 

@@ -4,10 +4,14 @@ A pedestal run, then a data run whose dark offset drifts by 0.5 ADU per frame, w
 edge tracking the pedestal (every data frame, a new pedestal every 4 updates). Every
 tracked pedestal must reach S3 under its run and frame, later frames must name them,
 and every raw frame must still decode bit-exact from S3 alone.
+
+The sender holds the run after its 8th frame until the first tracked pedestal is in S3:
+a pedestal that falls due while another is being published waits for the next frame, so
+a run sent faster than a publish takes could otherwise end with a single pedestal.
 """
 
 import pytest
-from deployment import Deployment
+from deployment import Deployment, wait_for
 from e2e_helpers import assert_run_complete, keys_under, send_run
 
 from compression.checksum import pixel_checksum
@@ -32,15 +36,27 @@ def tracked_run(services, tmp_path_factory):
     deployment.start_edge()
     try:
         send_run(deployment, PEDESTAL_RUN, 8, pedestal=True)
-        checksums = send_run(deployment, DATA_RUN, DATA_FRAMES, drift_adu_per_frame=0.5)
+        checksums = send_run(deployment, DATA_RUN, DATA_FRAMES, drift_adu_per_frame=0.5,
+                             after_frame=_hold_until_first_tracked_pedestal(deployment))
         yield deployment, checksums, assert_run_complete(deployment, DATA_RUN, checksums)
     finally:
         deployment.stop()
 
 
+def _tracked_keys(deployment):
+    return keys_under(deployment, f"pedestal/{deployment.detector}/run{DATA_RUN:05d}-f")
+
+
+def _hold_until_first_tracked_pedestal(deployment, hold_after=7):
+    def after_frame(number):
+        if number == hold_after:
+            wait_for(lambda: _tracked_keys(deployment), 120, what="the first tracked pedestal in S3")
+    return after_frame
+
+
 def test_tracked_pedestals_are_stored_under_their_run_and_frame(tracked_run):
     deployment, _, manifest = tracked_run
-    tracked = [key for key in keys_under(deployment, f"pedestal/{deployment.detector}/run{DATA_RUN:05d}-f")]
+    tracked = _tracked_keys(deployment)
     assert len(tracked) >= 2, tracked  # 16 updates, a pedestal every 4 (fewer if frames overlapped a switch)
     assert len(manifest["pedestal_ids"]) >= 2  # the data run's frames name more than one pedestal
 
