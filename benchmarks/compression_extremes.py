@@ -11,12 +11,19 @@ encode / decode time, the pair coder forced on the same frame (what ``encode_fra
 did before the planes codec), and Blosc2 zstd+shuffle c1. Times are medians of
 ``--repeats`` single-thread calls, all methods interleaved per repeat.
 
+A second table moves the data frame's dark level by ``--drifts`` ADU (the sensor
+warmed or cooled since the pedestal run) and codes it with the pedestal: by
+``encode_frame`` (which measures the frame's dark offset), by ``encode_frame`` with
+that measurement off (``SHIFT_FROM_ADU`` out of reach: what it did before), and by
+Blosc2 c1.
+
 Usage::
 
     python benchmarks/compression_extremes.py --pedestal-frames 30 --repeats 7
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -45,6 +52,8 @@ def parse_args(argv=None):
     parser.add_argument("--pedestal-frames", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--drifts", default="0,1,2,3,4,6,8,16,-4",
+                        help="dark-level shifts in ADU for the second table (comma-separated)")
     return parser.parse_args(argv)
 
 
@@ -112,6 +121,46 @@ def print_rows(name: str, frame: np.ndarray, pedestal, results: dict) -> None:
               f"{forced_enc:.1f} | {blosc_ratio:.3f} | {blosc_enc:.1f} | {blosc_dec:.1f} |")
 
 
+@contextlib.contextmanager
+def _offset_measurement_off():
+    """``encode_frame`` as before the dark offset: never shifts the pedestal."""
+    saved = compression.frame_api.SHIFT_FROM_ADU
+    compression.frame_api.SHIFT_FROM_ADU = 1 << 30
+    try:
+        yield
+    finally:
+        compression.frame_api.SHIFT_FROM_ADU = saved
+
+
+def drift_methods(pedestal) -> dict:
+    """label -> (encode, decode) for the drift table."""
+    def encode_without_offset(frame):
+        with _offset_measurement_off():
+            return compression.encode_frame(frame, pedestal)
+    decode = lambda b: compression.decode_frame(b, pedestal)  # noqa: E731
+    return {"encode_frame": (lambda f: compression.encode_frame(f, pedestal), decode),
+            "without offset": (encode_without_offset, decode),
+            "blosc2 c1": (lambda f: blosc2.compress2(f, cparams=_BLOSC),
+                          lambda b: blosc2.decompress2(b, dparams={"nthreads": 1}))}
+
+
+def print_drift_table(frame: np.ndarray, pedestal, drifts: list, repeats: int) -> None:
+    table = drift_methods(pedestal)
+    print("\n| dark level | offset coded | ratio | encode ms | decode ms | without offset: codec | "
+          "ratio | encode ms | blosc2 c1 ratio | blosc2 encode ms | encode / blosc2 encode |")
+    print("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+    for drift in drifts:
+        moved = np.clip(frame.astype(np.int32) + drift, 0, 65535).astype(np.uint16)
+        for encode, decode in table.values():  # warm-up: kernels, shifted base
+            decode(encode(moved))
+        results = measure(table, moved, repeats)
+        (blob, enc, dec), (old, old_enc, _), (fast, blosc_enc, _) = (results[k] for k in table)
+        config, old_codec = compression.read_header(blob)["codec"], compression.read_header(old)["codec"]["id"]
+        print(f"| {drift:+d} ADU | {config.get('offset', 0):+d} | {moved.nbytes / len(blob):.3f} | {enc:.1f} | "
+              f"{dec:.1f} | {old_codec.removeprefix('cygno_')} | {moved.nbytes / len(old):.3f} | {old_enc:.1f} | "
+              f"{moved.nbytes / len(fast):.3f} | {blosc_enc:.1f} | {enc / blosc_enc:.2f} |")
+
+
 def main(argv=None):
     args = parse_args(argv)
     sensor = SensorModel((2304, 2304), seed=args.seed)
@@ -129,6 +178,7 @@ def main(argv=None):
         for encode, decode in table.values():  # warm-up: numba compilation
             decode(encode(frame))
         print_rows(name, frame, pedestal, measure(table, frame, args.repeats))
+    print_drift_table(frames[0][1], pedestal, [int(d) for d in args.drifts.split(",")], args.repeats)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,10 @@ The blob names the pedestal by its fingerprint; decoding needs the same pedestal
 With ``noisy_factor`` set, the pedestal's noisy pixels are coded coarse
 (:mod:`compression.noisy_shift`), their low bits in a last section; with ``mirror``,
 pixels whose mean lies above its rounded value code the negated residual
-(:func:`compression.pedestal_prep.mirrored_base`).
+(:func:`compression.pedestal_prep.mirrored_base`). A frame whose dark level moved since
+the pedestal run is coded with its ``dark_offset``: every pixel predicted that many ADU
+off its pedestal (:mod:`compression.residual_survey`); the offset is the frame's, so it
+rides in the blob's header, not in the codec's config.
 """
 
 import numpy as np
@@ -16,11 +19,12 @@ from .codec_base import (FrameCodec, check_frame, check_int, decode_checked_pair
                          overflow_sections, pair_sections, read_overflow_sections, read_pair_sections,
                          transient_pairs)
 from .container import pack_blob
+from .residual_survey import SURVEY_REACH
 from .zstd_sections import compress_section, decompress_section
 from .errors import CodecError
 from .noisy_shift import check_reference_sigma, noisy_pixels, reference_sigma
 from .pair_kernels import DEFAULT_ALPHABET, PairStreams, check_alphabet
-from .pedestal_prep import check_pedestal_matches, mirrored_base, prepare_pedestal
+from .pedestal_prep import check_pedestal_matches, mirrored_base, prepare_pedestal, shifted_base
 from .sigma_classes import (MAX_CLASSES, cached_class_edges, check_edges, gather_by_class, pair_class_map,
                             scatter_by_class)
 
@@ -69,9 +73,14 @@ class PedestalPairCodec(FrameCodec):
         if not isinstance(self.params["mirror"], bool):
             raise CodecError(f"mirror must be true or false, got {self.params['mirror']!r}")
 
-    def encode(self, frame: np.ndarray, pedestal=None) -> bytes:
-        """Blob of a 2-D uint16 ``frame`` coded against ``pedestal`` (required)."""
+    def encode(self, frame: np.ndarray, pedestal=None, dark_offset: int = 0) -> bytes:
+        """Blob of a 2-D uint16 ``frame`` coded against ``pedestal`` (required).
+
+        ``dark_offset`` (int in [-256, 256]): predict every pixel that many ADU above its
+        pedestal (``encode_frame`` measures it on each frame); the header keeps it.
+        """
         frame = check_frame(frame)
+        dark_offset = check_dark_offset(dark_offset)
         if pedestal is None:
             raise CodecError(f"{self.codec_id} needs a pedestal, got None")
         prepared = prepare_pedestal(pedestal, frame.shape)
@@ -80,10 +89,11 @@ class PedestalPairCodec(FrameCodec):
             raise CodecError(f"noisy_factor={self.params['noisy_factor']} needs a pedestal whose median "
                              f"sigma is > 0, got {reference}")
         noisy = self._noisy(prepared, reference)
-        streams, checksum = transient_pairs(frame, self._base(prepared), self.params["alphabet"], noisy,
-                                            self.params["mirror"])
+        streams, checksum = transient_pairs(frame, self._base(prepared, dark_offset), self.params["alphabet"],
+                                            noisy, self.params["mirror"])
         header = frame_header(self, frame, prepared.id, checksum,
-                              **({} if noisy is None else {"noisy_sigma": reference}))
+                              **({} if noisy is None else {"noisy_sigma": reference}),
+                              **({"dark_offset": dark_offset} if dark_offset else {}))
         fine = [] if noisy is None else [compress_section(streams.fine, self.params["level"])]
         if self.params["classes"] == 1:
             return pack_blob(header, pair_sections(streams, self.params["level"]) + fine)
@@ -96,8 +106,12 @@ class PedestalPairCodec(FrameCodec):
         header["class_edges"] = edges
         return pack_blob(header, sections + overflow_sections(streams, self.params["level"]) + fine)
 
-    def _base(self, prepared) -> np.ndarray:
-        return mirrored_base(prepared) if self.params["mirror"] else prepared.base
+    def _base(self, prepared, dark_offset: int) -> np.ndarray:
+        """The prediction the kernels read: rounded mean (or mirrored base), shifted if asked."""
+        mirror = self.params["mirror"]
+        if dark_offset:
+            return shifted_base(prepared, dark_offset, mirror)
+        return mirrored_base(prepared) if mirror else prepared.base
 
     def _noisy(self, prepared, reference):
         """The pedestal's noisy pixels for the header's ``noisy_sigma`` (None when the mode is off)."""
@@ -126,8 +140,17 @@ class PedestalPairCodec(FrameCodec):
             streams = PairStreams(symbols, overflow, escapes)
         if noisy is not None:
             streams = streams._replace(fine=_fine_stream(header, sections, noisy.pixels.size))
-        return decode_checked_pairs(streams, self._base(prepared), header, self.params["alphabet"], noisy,
-                                    self.params["mirror"])
+        base = self._base(prepared, check_dark_offset(header.get("dark_offset", 0)))
+        return decode_checked_pairs(streams, base, header, self.params["alphabet"], noisy, self.params["mirror"])
+
+
+def check_dark_offset(value) -> int:
+    """A frame's dark offset: an int in [-SURVEY_REACH - 1, SURVEY_REACH + 1], or CodecError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+            or not -SURVEY_REACH - 1 <= value <= SURVEY_REACH + 1:
+        raise CodecError(f"dark_offset must be an int in [{-SURVEY_REACH - 1}, {SURVEY_REACH + 1}], "
+                         f"got {value!r}")
+    return int(value)
 
 
 def _check_count(sections: list, expected: int) -> None:

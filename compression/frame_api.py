@@ -21,11 +21,18 @@ saving) keeps the faster single table.
 
 A frame full of signal (a spark, a large saturated area, random data) would send most
 pixels down the pair coders' slow overflow path. When more than :data:`PLANES_ABOVE` of
-the residuals in every 16th row exceed +-7 ADU, the frame is coded as byte planes
-instead (:mod:`compression.codec_planes`). Measured on LIME-sized frames
+the sampled residuals (every 64th row with a pedestal, every 16th without) exceed +-7
+ADU, the frame is coded as byte planes instead (:mod:`compression.codec_planes`). Measured on LIME-sized frames
 (``benchmarks/compression_extremes.py``): at a 0.24-0.31 share the pair coders took
 17-20 ms for a 5-6 % smaller blob than the planes' 13-14 ms; at 0.95-1.0 they took
 50-64 ms for blobs up to 1.4 x larger; noise frames have a share of 0.006-0.06.
+
+The dark level drifts with the sensor temperature between pedestal runs. When a frame's
+median residual to the pedestal is :data:`SHIFT_FROM_ADU` or more away from zero, the
+pedestal codec predicts each pixel that many ADU off its mean (``dark_offset``), so a stale
+pedestal keeps the fast path; the overflow share is then taken around that offset.
+Both come from one histogram of the residuals of every 64th row
+(:mod:`compression.residual_survey`, 0.1 ms for a LIME frame).
 """
 
 import threading
@@ -43,11 +50,12 @@ from .container import unpack_blob
 from .errors import CodecError
 from .noisy_shift import reference_sigma
 from .pedestal_prep import prepare_pedestal
-from .plane_kernels import clipped_share
+from .plane_kernels import NIBBLE_REACH, clipped_share
 from .registry import get_codec
+from .residual_survey import survey_residuals
 
 __all__ = ["encode_frame", "decode_frame", "encode_sparse", "decode_sparse", "AUTO_CLASSES",
-           "AUTO_CLASS_GAIN", "NOISY_FACTOR", "MIRROR_BELOW_SIGMA", "PLANES_ABOVE"]
+           "AUTO_CLASS_GAIN", "NOISY_FACTOR", "MIRROR_BELOW_SIGMA", "PLANES_ABOVE", "SHIFT_FROM_ADU"]
 
 #: Noise classes used when they pay, and the relative saving (first frame) that makes them pay.
 AUTO_CLASSES = 4
@@ -58,8 +66,17 @@ NOISY_FACTOR = 2.0
 MIRROR_BELOW_SIGMA = 2.0
 #: A frame is coded as byte planes when more than this share of its sampled residuals overflow.
 PLANES_ABOVE = 0.2
-#: Rows sampled for that share: every 16th, the rows the column medians are taken from.
+#: Rows sampled for that share without a pedestal: every 16th, the rows the column medians
+#: are taken from.
 _SURVEY_ROW_STEP = 16
+#: With a pedestal: every 64th (36 rows of a LIME frame, 83 k residuals), for the share and
+#: the dark offset from one histogram.
+_PEDESTAL_SURVEY_ROW_STEP = 64
+#: A frame whose median residual to the pedestal is this far from 0 (ADU) is coded with
+#: that ``dark_offset``; closer, the pedestal as it is. Below 2 ADU the shift gains < 0.3 % of
+#: size and nothing in speed, and frames with much signal (whose median leans up by a
+#: fraction of an ADU) keep the plain prediction.
+SHIFT_FROM_ADU = 2
 _MAX_REMEMBERED = 16
 _classes_by_pedestal = {}
 _lock = threading.Lock()
@@ -87,17 +104,25 @@ def encode_frame(frame: np.ndarray, pedestal=None, lossy_q: float | None = None)
     frame = check_frame(frame)
     if pedestal is not None:
         prepared = prepare_pedestal(pedestal, frame.shape)
-        if clipped_share(frame, prepared.base, _SURVEY_ROW_STEP) > PLANES_ABOVE:
+        survey = survey_residuals(frame, prepared.base, _PEDESTAL_SURVEY_ROW_STEP)
+        offset = _offset_to_code(survey)
+        if survey.clipped_share(NIBBLE_REACH, offset) > PLANES_ABOVE:
             return ResidualPlanesCodec().encode(frame, prepared)
         with _lock:
             classes = _classes_by_pedestal.get(prepared.id)
         if classes is not None:
-            return _pedestal_codec(classes, prepared).encode(frame, prepared)
-        return _calibrate_classes(frame, prepared)
+            return _pedestal_codec(classes, prepared).encode(frame, prepared, offset)
+        return _calibrate_classes(frame, prepared, offset)
     base = column_base(frame, _SURVEY_ROW_STEP)
     if clipped_share(frame, base, _SURVEY_ROW_STEP) > PLANES_ABOVE:
         return ResidualPlanesCodec(row_step=_SURVEY_ROW_STEP).encode(frame, base=base)
     return ColumnPairCodec(row_step=_SURVEY_ROW_STEP).encode(frame, base=base)
+
+
+def _offset_to_code(survey) -> int:
+    """The frame's dark offset from the pedestal if at least :data:`SHIFT_FROM_ADU`, else 0."""
+    offset = survey.offset()
+    return offset if abs(offset) >= SHIFT_FROM_ADU else 0
 
 
 def _pedestal_codec(classes: int, prepared) -> PedestalPairCodec:
@@ -108,10 +133,10 @@ def _pedestal_codec(classes: int, prepared) -> PedestalPairCodec:
                              mirror=bool(median_sigma < MIRROR_BELOW_SIGMA))
 
 
-def _calibrate_classes(frame: np.ndarray, prepared) -> bytes:
+def _calibrate_classes(frame: np.ndarray, prepared, offset: int) -> bytes:
     """Code the frame with and without noise classes; remember the choice for this pedestal."""
-    single = _pedestal_codec(1, prepared).encode(frame, prepared)
-    classed = _pedestal_codec(AUTO_CLASSES, prepared).encode(frame, prepared)
+    single = _pedestal_codec(1, prepared).encode(frame, prepared, offset)
+    classed = _pedestal_codec(AUTO_CLASSES, prepared).encode(frame, prepared, offset)
     chosen = AUTO_CLASSES if len(classed) <= (1 - AUTO_CLASS_GAIN) * len(single) else 1
     with _lock:
         if len(_classes_by_pedestal) >= _MAX_REMEMBERED:

@@ -17,7 +17,7 @@ from .checksum import pedestal_fingerprint
 from .errors import CodecError, PedestalMismatchError
 
 __all__ = ["PreparedPedestal", "prepare_pedestal", "check_pedestal_matches", "cached_per_pedestal",
-           "mirrored_base"]
+           "mirrored_base", "shifted_base"]
 
 #: The pedestal in force and the one before it (frames in flight at a switch). Each entry
 #: keeps its pedestal object alive, with every map derived from it (about 100 MB for a
@@ -31,6 +31,11 @@ _lock = threading.Lock()
 #: pedestal, so 12 keep the pedestal in force and the one before it.
 _DERIVED_SIZE = 12
 _derived = OrderedDict()
+#: Bases shifted by a frame's dark offset (10.6 MB each for a LIME frame), kept apart so
+#: they never push out the maps above: while the offset moves from one value to the next,
+#: frames flicker between two; two workers may straddle a pedestal switch.
+_SHIFTED_SIZE = 4
+_shifted = OrderedDict()
 
 
 class PreparedPedestal(NamedTuple):
@@ -147,6 +152,20 @@ def mirrored_base(prepared: PreparedPedestal) -> np.ndarray:
         rounded = np.rint(prepared.mean)
         return np.clip(2 * rounded - (prepared.mean > rounded), 0, 65535).astype(np.uint16)
     return cached_per_pedestal(("mirrored base", prepared.id), compute)
+
+
+def shifted_base(prepared: PreparedPedestal, offset: int, mirror: bool = False) -> np.ndarray:
+    """The base (:attr:`PreparedPedestal.base`, or the mirrored base) predicting ``offset``
+    ADU more, clipped to uint16. A mirrored base holds twice the prediction, so it moves
+    by ``2 * offset``, which keeps each pixel's sign bit. Kept for the last few offsets."""
+    key = (prepared.id, mirror, int(offset))
+    value = _recall(_shifted, key)
+    if value is None:
+        base = mirrored_base(prepared) if mirror else prepared.base
+        step = 2 if mirror else 1
+        value = np.clip(base.astype(np.int32) + step * int(offset), 0, 65535).astype(np.uint16)
+        _remember(_shifted, _SHIFTED_SIZE, key, value)
+    return value
 
 
 def cached_per_pedestal(key, compute):

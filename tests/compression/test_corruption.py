@@ -19,7 +19,8 @@ FRAME = make_frame(PEDESTAL)
 BLOBS = {"pedestal": compression.encode_frame(FRAME, PEDESTAL), "column": compression.encode_frame(FRAME),
          "lossy": compression.encode_frame(FRAME, PEDESTAL, lossy_q=2),
          "planes": compression.ResidualPlanesCodec().encode(FRAME, PEDESTAL),
-         "planes, column": compression.ResidualPlanesCodec().encode(FRAME)}
+         "planes, column": compression.ResidualPlanesCodec().encode(FRAME),
+         "pedestal, offset": compression.encode_frame(FRAME + np.uint16(5), PEDESTAL)}
 
 
 @settings(max_examples=150, deadline=None)
@@ -70,6 +71,9 @@ def _forge(blob: bytes, edit) -> bytes:
     lambda h: h.update(checksum="0" * 16),
     lambda h: h.update(codec={"id": "cygno_column_pairs"}),
     lambda h: h.update(codec={"id": "cygno_pedestal_pairs", "alphabet": 3}),
+    lambda h: h.update(dark_offset=4),
+    lambda h: h.update(dark_offset=100000),
+    lambda h: h.update(dark_offset="2"),
     lambda h: h.update(kind="sparse"),
     lambda h: h.update(pedestal_id=None),
     lambda h: h.pop("dtype"),

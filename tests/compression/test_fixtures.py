@@ -26,7 +26,8 @@ def _pedestal(expected, prefix="pedestal"):
 
 
 @pytest.mark.parametrize("name", ["frame_pedestal_v1.bin", "frame_pedestal_classes4_v1.bin",
-                                  "frame_pedestal_noisy2_v1.bin", "frame_pedestal_mirror_noisy2_v1.bin"])
+                                  "frame_pedestal_noisy2_v1.bin", "frame_pedestal_mirror_noisy2_v1.bin",
+                                  "frame_pedestal_mirror_offset_v1.bin"])
 def test_pedestal_fixtures_decode(expected, name):
     decoded = compression.decode_frame(_blob(name), _pedestal(expected))
     assert np.array_equal(decoded, expected["frame"])
@@ -37,6 +38,10 @@ def test_noisy_fixtures_code_noisy_pixels_coarse(name):
     header = compression.read_header(_blob(name))
     assert header["codec"]["noisy_factor"] == 2.0 and header["sections"][-1][1] > 0  # fine bits
     assert header["codec"].get("mirror", False) == ("mirror" in name)
+
+
+def test_offset_fixture_predicts_three_adu_below_the_pedestal():
+    assert compression.read_header(_blob("frame_pedestal_mirror_offset_v1.bin"))["dark_offset"] == -3
 
 
 def test_column_fixture_decodes(expected):
