@@ -155,8 +155,8 @@ def print_drift_table(frame: np.ndarray, pedestal, drifts: list, repeats: int) -
             decode(encode(moved))
         results = measure(table, moved, repeats)
         (blob, enc, dec), (old, old_enc, _), (fast, blosc_enc, _) = (results[k] for k in table)
-        config, old_codec = compression.read_header(blob)["codec"], compression.read_header(old)["codec"]["id"]
-        print(f"| {drift:+d} ADU | {config.get('offset', 0):+d} | {moved.nbytes / len(blob):.3f} | {enc:.1f} | "
+        header, old_codec = compression.read_header(blob), compression.read_header(old)["codec"]["id"]
+        print(f"| {drift:+d} ADU | {header.get('dark_offset', 0):+d} | {moved.nbytes / len(blob):.3f} | {enc:.1f} | "
               f"{dec:.1f} | {old_codec.removeprefix('cygno_')} | {moved.nbytes / len(old):.3f} | {old_enc:.1f} | "
               f"{moved.nbytes / len(fast):.3f} | {blosc_enc:.1f} | {enc / blosc_enc:.2f} |")
 
