@@ -37,7 +37,8 @@ import numpy as np  # noqa: E402
 
 import compression  # noqa: E402
 from compression.column_median import column_base  # noqa: E402
-from compression.plane_kernels import clipped_share  # noqa: E402
+from compression.plane_kernels import NIBBLE_REACH, clipped_share  # noqa: E402
+from compression.residual_survey import survey_residuals  # noqa: E402
 from edge.sim import FrameSimulator, SensorModel  # noqa: E402
 from recon import Pedestal  # noqa: E402
 
@@ -108,15 +109,23 @@ def measure(table: dict, frame: np.ndarray, repeats: int) -> dict:
             for label, (enc, dec) in times.items()}
 
 
+def overflow_shares(frame: np.ndarray, pedestal) -> dict:
+    """mode -> the share ``encode_frame`` decides on: with a pedestal every 64th row around
+    the frame's dark offset (if coded), without every 16th row around the column medians."""
+    survey = survey_residuals(frame, compression.prepare_pedestal(pedestal).base, 64)
+    offset = survey.offset() if abs(survey.offset()) >= compression.frame_api.SHIFT_FROM_ADU else 0
+    return {"pedestal": survey.clipped_share(NIBBLE_REACH, offset),
+            "none": clipped_share(frame, column_base(frame, 16), 16)}
+
+
 def print_rows(name: str, frame: np.ndarray, pedestal, results: dict) -> None:
-    bases = {"pedestal": compression.prepare_pedestal(pedestal).base, "none": column_base(frame, 16)}
     _, blosc_enc, blosc_dec = results[("either", "blosc2 c1")]
     blosc_ratio = frame.nbytes / len(results[("either", "blosc2 c1")][0])
-    for mode, base in bases.items():
+    for mode, share in overflow_shares(frame, pedestal).items():
         blob, enc, dec = results[(mode, "encode_frame")]
         forced, forced_enc, _ = results[(mode, "pairs forced")]
         codec = compression.read_header(blob)["codec"]["id"].removeprefix("cygno_")
-        print(f"| {name} | {mode} | {clipped_share(frame, base, 16):.3f} | {codec} | "
+        print(f"| {name} | {mode} | {share:.3f} | {codec} | "
               f"{frame.nbytes / len(blob):.3f} | {enc:.1f} | {dec:.1f} | {frame.nbytes / len(forced):.3f} | "
               f"{forced_enc:.1f} | {blosc_ratio:.3f} | {blosc_enc:.1f} | {blosc_dec:.1f} |")
 

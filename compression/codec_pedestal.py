@@ -7,10 +7,10 @@ The blob names the pedestal by its fingerprint; decoding needs the same pedestal
 With ``noisy_factor`` set, the pedestal's noisy pixels are coded coarse
 (:mod:`compression.noisy_shift`), their low bits in a last section; with ``mirror``,
 pixels whose mean lies above its rounded value code the negated residual
-(:func:`compression.pedestal_prep.mirrored_base`). A frame whose dark level moved since
-the pedestal run is coded with its ``dark_offset``: every pixel predicted that many ADU
-off its pedestal (:mod:`compression.residual_survey`); the offset is the frame's, so it
-rides in the blob's header, not in the codec's config.
+(:func:`compression.pedestal_prep.mirrored_base`). With ``dark_offsets``, a frame whose
+dark level moved since the pedestal run is coded with its ``dark_offset``: every pixel
+predicted that many ADU off its pedestal (:mod:`compression.residual_survey`). The
+offset is the frame's, so it rides in the blob's header, as ``noisy_sigma`` does.
 """
 
 import numpy as np
@@ -56,10 +56,15 @@ class PedestalPairCodec(FrameCodec):
         mean. True negates the residual of the pixels whose mean lies above its rounded
         value, so that all lean the same way (:func:`~compression.pedestal_prep.mirrored_base`);
         ``encode_frame`` uses it.
+    dark_offsets : bool
+        False (the default, format 1's first mode) predicts each pixel by its rounded mean.
+        True lets ``encode`` take the frame's ``dark_offset`` (``encode_frame`` measures
+        it), written in the header and honoured by ``decode``.
     """
 
     codec_id = "cygno_pedestal_pairs"
-    defaults = {"level": 1, "alphabet": DEFAULT_ALPHABET, "classes": 1, "noisy_factor": 0.0, "mirror": False}
+    defaults = {"level": 1, "alphabet": DEFAULT_ALPHABET, "classes": 1, "noisy_factor": 0.0, "mirror": False,
+                "dark_offsets": False}
 
     def _check_params(self) -> None:
         check_int(self.params, "level", 1, 22)
@@ -70,17 +75,20 @@ class PedestalPairCodec(FrameCodec):
                 or not (factor == 0 or 1.5 <= factor <= 1000):
             raise CodecError(f"noisy_factor must be 0 (off) or a number in [1.5, 1000], got {factor!r}")
         self.params["noisy_factor"] = float(factor)
-        if not isinstance(self.params["mirror"], bool):
-            raise CodecError(f"mirror must be true or false, got {self.params['mirror']!r}")
+        for name in ("mirror", "dark_offsets"):
+            if not isinstance(self.params[name], bool):
+                raise CodecError(f"{name} must be true or false, got {self.params[name]!r}")
 
     def encode(self, frame: np.ndarray, pedestal=None, dark_offset: int = 0) -> bytes:
         """Blob of a 2-D uint16 ``frame`` coded against ``pedestal`` (required).
 
-        ``dark_offset`` (int in [-256, 256]): predict every pixel that many ADU above its
-        pedestal (``encode_frame`` measures it on each frame); the header keeps it.
+        ``dark_offset`` (int in [-256, 256], nonzero only with ``dark_offsets``): predict
+        every pixel that many ADU above its pedestal; the header keeps it.
         """
         frame = check_frame(frame)
         dark_offset = check_dark_offset(dark_offset)
+        if dark_offset and not self.params["dark_offsets"]:
+            raise CodecError(f"dark_offset={dark_offset} needs a codec with dark_offsets=True")
         if pedestal is None:
             raise CodecError(f"{self.codec_id} needs a pedestal, got None")
         prepared = prepare_pedestal(pedestal, frame.shape)
@@ -93,7 +101,7 @@ class PedestalPairCodec(FrameCodec):
                                             noisy, self.params["mirror"])
         header = frame_header(self, frame, prepared.id, checksum,
                               **({} if noisy is None else {"noisy_sigma": reference}),
-                              **({"dark_offset": dark_offset} if dark_offset else {}))
+                              **({"dark_offset": dark_offset} if self.params["dark_offsets"] else {}))
         fine = [] if noisy is None else [compress_section(streams.fine, self.params["level"])]
         if self.params["classes"] == 1:
             return pack_blob(header, pair_sections(streams, self.params["level"]) + fine)
@@ -140,7 +148,8 @@ class PedestalPairCodec(FrameCodec):
             streams = PairStreams(symbols, overflow, escapes)
         if noisy is not None:
             streams = streams._replace(fine=_fine_stream(header, sections, noisy.pixels.size))
-        base = self._base(prepared, check_dark_offset(header.get("dark_offset", 0)))
+        dark_offset = check_dark_offset(header.get("dark_offset")) if self.params["dark_offsets"] else 0
+        base = self._base(prepared, dark_offset)
         return decode_checked_pairs(streams, base, header, self.params["alphabet"], noisy, self.params["mirror"])
 
 

@@ -130,7 +130,7 @@ def _pedestal_codec(classes: int, prepared) -> PedestalPairCodec:
     median_sigma = reference_sigma(prepared.id, prepared.sigma)
     noisy_factor = NOISY_FACTOR if median_sigma > 0 else 0.0  # no scale to call a pixel noisy by
     return PedestalPairCodec(classes=classes, noisy_factor=noisy_factor,
-                             mirror=bool(median_sigma < MIRROR_BELOW_SIGMA))
+                             mirror=bool(median_sigma < MIRROR_BELOW_SIGMA), dark_offsets=True)
 
 
 def _calibrate_classes(frame: np.ndarray, prepared, offset: int) -> bytes:

@@ -29,7 +29,7 @@ def main() -> None:
         "frame_pedestal_mirror_noisy2_v1.bin": compression.PedestalPairCodec(
             noisy_factor=2.0, mirror=True).encode(frame, pedestal),
         "frame_pedestal_mirror_offset_v1.bin": compression.PedestalPairCodec(
-            noisy_factor=2.0, mirror=True).encode(frame, pedestal, dark_offset=-3),
+            noisy_factor=2.0, mirror=True, dark_offsets=True).encode(frame, pedestal, dark_offset=-3),
         "frame_lossy_q2_v1.bin": compression.encode_frame(frame, pedestal, lossy_q=2),
         "frame_planes_v1.bin": compression.ResidualPlanesCodec().encode(frame, pedestal),
         "frame_planes_column_v1.bin": compression.ResidualPlanesCodec().encode(frame),

@@ -74,6 +74,8 @@ def _forge(blob: bytes, edit) -> bytes:
     lambda h: h.update(dark_offset=4),
     lambda h: h.update(dark_offset=100000),
     lambda h: h.update(dark_offset="2"),
+    lambda h: h.pop("dark_offset"),
+    lambda h: h["codec"].update(dark_offsets="yes"),
     lambda h: h.update(kind="sparse"),
     lambda h: h.update(pedestal_id=None),
     lambda h: h.pop("dtype"),

@@ -83,7 +83,7 @@ def test_shifted_mirrored_base_moves_the_prediction_and_keeps_the_sign_bits():
 def test_pedestal_codec_with_a_dark_offset_round_trips(params, offset):
     pedestal = make_pedestal((45, 70), seed=9)
     frame = _drifted(make_frame(pedestal, seed=10), offset)
-    blob = PedestalPairCodec(**params).encode(frame, pedestal, dark_offset=offset)
+    blob = PedestalPairCodec(dark_offsets=True, **params).encode(frame, pedestal, dark_offset=offset)
     assert compression.read_header(blob)["dark_offset"] == offset
     assert np.array_equal(compression.decode_frame(blob, pedestal), frame)
 
@@ -91,7 +91,13 @@ def test_pedestal_codec_with_a_dark_offset_round_trips(params, offset):
 @pytest.mark.parametrize("bad", [257, -257, 1.5, True, "3"])
 def test_pedestal_codec_refuses_a_bad_dark_offset(bad, pedestal, frame):
     with pytest.raises(CodecError, match=rf"dark_offset.*{bad!r}"):
-        PedestalPairCodec().encode(frame, pedestal, dark_offset=bad)
+        PedestalPairCodec(dark_offsets=True).encode(frame, pedestal, dark_offset=bad)
+
+
+def test_a_dark_offset_needs_a_codec_that_records_it(pedestal, frame):
+    with pytest.raises(CodecError, match="dark_offsets=True"):
+        PedestalPairCodec().encode(frame, pedestal, dark_offset=3)
+    assert "dark_offset" not in compression.read_header(PedestalPairCodec().encode(frame, pedestal))
 
 
 @pytest.mark.parametrize("offset", [-6, 2, 5, 12])
@@ -108,7 +114,7 @@ def test_encode_frame_keeps_the_pedestal_as_it_is_within_one_adu():
     pedestal = make_pedestal((96, 80), seed=11)
     for offset in (-1, 0, 1):
         blob = compression.encode_frame(_drifted(make_frame(pedestal, seed=12), offset), pedestal)
-        assert "dark_offset" not in compression.read_header(blob)  # blobs as before the offset
+        assert compression.read_header(blob)["dark_offset"] == 0
 
 
 def test_an_offset_blob_refuses_another_pedestal():

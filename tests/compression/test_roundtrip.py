@@ -82,7 +82,7 @@ def test_read_header_describes_the_blob(pedestal, frame):
     assert header["format_version"] == 1
     assert header["checksum"] == compression.pixel_checksum(frame)
     assert header["pedestal_id"] == compression.pedestal_fingerprint(pedestal.mean, pedestal.sigma)
-    assert compression.get_codec(header["codec"]) == compression.PedestalPairCodec(noisy_factor=2.0)
+    assert compression.get_codec(header["codec"]) == compression.PedestalPairCodec(noisy_factor=2.0, dark_offsets=True)
 
 
 def test_blob_without_pedestal_is_self_contained(frame):
