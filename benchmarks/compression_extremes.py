@@ -15,7 +15,8 @@ A second table moves the data frame's dark level by ``--drifts`` ADU (the sensor
 warmed or cooled since the pedestal run) and codes it with the pedestal: by
 ``encode_frame`` (which measures the frame's dark offset), by ``encode_frame`` with
 that measurement off (``SHIFT_FROM_ADU`` out of reach: what it did before), and by
-Blosc2 c1.
+Blosc2 c1; a third table does the same for the lossy mode at q = 2 (its reconstruction
+error is checked against sigma / (q sqrt 12) instead of bit-exactness).
 
 Usage::
 
@@ -170,6 +171,33 @@ def print_drift_table(frame: np.ndarray, pedestal, drifts: list, repeats: int) -
               f"{moved.nbytes / len(fast):.3f} | {blosc_enc:.1f} | {enc / blosc_enc:.2f} |")
 
 
+def _time_lossy(frame: np.ndarray, pedestal, q: float, repeats: int) -> tuple:
+    """(blob, median encode ms) of ``encode_frame(frame, pedestal, lossy_q=q)``; a first call warms up."""
+    compression.encode_frame(frame, pedestal, lossy_q=q)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        blob = compression.encode_frame(frame, pedestal, lossy_q=q)
+        times.append(time.perf_counter() - started)
+    return blob, 1e3 * np.median(times)
+
+
+def print_lossy_drift_table(frame: np.ndarray, pedestal, drifts: list, repeats: int, q: float = 2.0) -> None:
+    sigma = compression.prepare_pedestal(pedestal).sigma.astype(np.float64)
+    expected_rms = float(np.sqrt(np.mean(np.maximum(sigma, 0.5) ** 2)) / (q * np.sqrt(12)))
+    print(f"\n| dark level | lossy q={q:g}: offset coded | ratio | encode ms | error rms / expected | "
+          "without offset: ratio | encode ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for drift in drifts:
+        moved = np.clip(frame.astype(np.int32) + drift, 0, 65535).astype(np.uint16)
+        blob, enc = _time_lossy(moved, pedestal, q, repeats)
+        with _offset_measurement_off():
+            old, old_enc = _time_lossy(moved, pedestal, q, repeats)
+        error = compression.decode_frame(blob, pedestal).astype(np.float64) - moved
+        print(f"| {drift:+d} ADU | {compression.read_header(blob)['dark_offset']:+d} | {moved.nbytes / len(blob):.3f} | "
+              f"{enc:.1f} | {error.std() / expected_rms:.3f} | {moved.nbytes / len(old):.3f} | {old_enc:.1f} |")
+
+
 def main(argv=None):
     args = parse_args(argv)
     sensor = SensorModel((2304, 2304), seed=args.seed)
@@ -187,7 +215,9 @@ def main(argv=None):
         for encode, decode in table.values():  # warm-up: numba compilation
             decode(encode(frame))
         print_rows(name, frame, pedestal, measure(table, frame, args.repeats))
-    print_drift_table(frames[0][1], pedestal, [int(d) for d in args.drifts.split(",")], args.repeats)
+    drifts = [int(d) for d in args.drifts.split(",")]
+    print_drift_table(frames[0][1], pedestal, drifts, args.repeats)
+    print_lossy_drift_table(frames[0][1], pedestal, drifts, args.repeats)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,13 @@ The int32 codes, offset by 32768 into uint16, are pair-coded like the lossless
 residuals (:mod:`compression.pair_kernels`, base 32768); the rare codes outside
 int16 are listed in a *wide* section (pixel index, code). The header checksum is
 of the int32 codes (``"checksum_of": "codes"``).
+
+With ``dark_offsets``, a frame whose dark level moved since the pedestal run is
+quantised around pedestal + its ``dark_offset`` (header), as the lossless pedestal
+codec predicts it (:mod:`compression.residual_survey`): otherwise every code would be
+off-centre by the offset over each pixel's step, which differs from pixel to pixel
+(measured on a LIME frame at +8 ADU, q = 2: ratio 4.59 against 5.02, encode 40 against
+23 ms).
 """
 
 import numpy as np
@@ -21,6 +28,7 @@ from .dither_kernels import dequantise, quantise
 from .errors import CodecError
 from .pair_kernels import DEFAULT_ALPHABET, decode_pairs, encode_pairs
 from .pedestal_prep import check_pedestal_matches, prepare_pedestal
+from .residual_survey import check_dark_offset
 from .zstd_sections import compress_section, decompress_section
 
 __all__ = ["DitherQuantizeCodec"]
@@ -39,10 +47,14 @@ class DitherQuantizeCodec(FrameCodec):
         Seed of the dither (the decoder regenerates the same dither).
     level : int
         zstd level.
+    dark_offsets : bool
+        False (the default, format 1's first mode) quantises around the pedestal mean;
+        True lets ``encode`` take the frame's ``dark_offset`` in ADU (``encode_frame``
+        measures it), written in the header and honoured by ``decode``.
     """
 
     codec_id = "cygno_dither_quantize"
-    defaults = {"q": 4.0, "seed": 0, "level": 1}
+    defaults = {"q": 4.0, "seed": 0, "level": 1, "dark_offsets": False}
 
     def _check_params(self) -> None:
         q = self.params["q"]
@@ -51,18 +63,26 @@ class DitherQuantizeCodec(FrameCodec):
         self.params["q"] = float(q)
         check_int(self.params, "seed", 0, (1 << 63) - 1)
         check_int(self.params, "level", 1, 22)
+        if not isinstance(self.params["dark_offsets"], bool):
+            raise CodecError(f"dark_offsets must be true or false, got {self.params['dark_offsets']!r}")
 
-    def encode(self, frame: np.ndarray, pedestal=None) -> bytes:
-        """Blob of the quantised ``frame``; ``pedestal`` (mean and sigma) is required."""
+    def encode(self, frame: np.ndarray, pedestal=None, dark_offset: int = 0) -> bytes:
+        """Blob of the quantised ``frame``; ``pedestal`` (mean and sigma) is required.
+
+        ``dark_offset`` (ADU, nonzero only with ``dark_offsets``): quantise around
+        ``mean + dark_offset``; the header keeps it.
+        """
         frame = check_frame(frame)
         if pedestal is None:
             raise CodecError(f"{self.codec_id} (lossy) needs a pedestal for its sigma, got None")
+        dark_offset = check_dark_offset(dark_offset, self.params["dark_offsets"])
         prepared = prepare_pedestal(pedestal, frame.shape)
         codes, shifted, n_wide = quantise(frame, prepared.mean, prepared.sigma, self.params["q"],
-                                          self.params["seed"])
+                                          self.params["seed"], dark_offset)
         wide = np.flatnonzero((codes < -_OFFSET) | (codes >= _OFFSET)) if n_wide else np.zeros(0, int)
         streams = encode_pairs(shifted, _offset_base(frame.shape[1]), DEFAULT_ALPHABET)
-        header = frame_header(self, frame, prepared.id, pixel_checksum(codes), checksum_of="codes")
+        header = frame_header(self, frame, prepared.id, pixel_checksum(codes), checksum_of="codes",
+                              **({"dark_offset": dark_offset} if self.params["dark_offsets"] else {}))
         header["dtype"] = "float32"
         wide_entries = np.concatenate([wide.astype("<i4"), codes.ravel()[wide].astype("<i4")])
         sections = [*pair_sections(streams, self.params["level"]),
@@ -79,7 +99,8 @@ class DitherQuantizeCodec(FrameCodec):
         if pixel_checksum(codes) != header["checksum"]:
             raise CodecError(f"decoded codes have checksum {pixel_checksum(codes)}, blob header says "
                              f"{header['checksum']}")
-        return dequantise(codes, prepared.mean, prepared.sigma, self.params["q"], self.params["seed"])
+        dark_offset = check_dark_offset(header.get("dark_offset")) if self.params["dark_offsets"] else 0
+        return dequantise(codes, prepared.mean, prepared.sigma, self.params["q"], self.params["seed"], dark_offset)
 
     def _codes(self, header: dict, sections: list) -> np.ndarray:
         shape = header["shape"]

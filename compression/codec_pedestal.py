@@ -19,7 +19,7 @@ from .codec_base import (FrameCodec, check_frame, check_int, decode_checked_pair
                          overflow_sections, pair_sections, read_overflow_sections, read_pair_sections,
                          transient_pairs)
 from .container import pack_blob
-from .residual_survey import SURVEY_REACH
+from .residual_survey import check_dark_offset
 from .zstd_sections import compress_section, decompress_section
 from .errors import CodecError
 from .noisy_shift import check_reference_sigma, noisy_pixels, reference_sigma
@@ -86,9 +86,7 @@ class PedestalPairCodec(FrameCodec):
         every pixel that many ADU above its pedestal; the header keeps it.
         """
         frame = check_frame(frame)
-        dark_offset = check_dark_offset(dark_offset)
-        if dark_offset and not self.params["dark_offsets"]:
-            raise CodecError(f"dark_offset={dark_offset} needs a codec with dark_offsets=True")
+        dark_offset = check_dark_offset(dark_offset, self.params["dark_offsets"])
         if pedestal is None:
             raise CodecError(f"{self.codec_id} needs a pedestal, got None")
         prepared = prepare_pedestal(pedestal, frame.shape)
@@ -152,14 +150,6 @@ class PedestalPairCodec(FrameCodec):
         base = self._base(prepared, dark_offset)
         return decode_checked_pairs(streams, base, header, self.params["alphabet"], noisy, self.params["mirror"])
 
-
-def check_dark_offset(value) -> int:
-    """A frame's dark offset: an int in [-SURVEY_REACH - 1, SURVEY_REACH + 1], or CodecError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-            or not -SURVEY_REACH - 1 <= value <= SURVEY_REACH + 1:
-        raise CodecError(f"dark_offset must be an int in [{-SURVEY_REACH - 1}, {SURVEY_REACH + 1}], "
-                         f"got {value!r}")
-    return int(value)
 
 
 def _check_count(sections: list, expected: int) -> None:

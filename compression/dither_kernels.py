@@ -2,8 +2,10 @@
 
 fpack-style: with step ``s_i = max(sigma_i, SIGMA_FLOOR) / q`` and a dither
 ``u_i`` uniform in [0, 1) drawn from ``(seed, i)``, the code is
-``v_i = floor((x_i - mean_i) / s_i + u_i)`` and the reconstruction
-``(v_i - u_i + 0.5) * s_i + mean_i``. The error is uniform on a width ``s_i``,
+``v_i = floor((x_i - mean_i - d) / s_i + u_i)`` and the reconstruction
+``(v_i - u_i + 0.5) * s_i + mean_i + d``, where ``d`` is the frame's dark offset (0
+unless the dark level moved since the pedestal run, see
+:mod:`compression.residual_survey`). The error is uniform on a width ``s_i``,
 independent of the signal: zero mean, rms ``sigma_i / (q * sqrt(12))``.
 
 The dither is splitmix64 of the pixel index (24-bit, so exact in float32), the same
@@ -41,16 +43,16 @@ def _dither(seed, out):
 
 
 @numba.njit(cache=True, nogil=True)
-def _quantise(frame, mean, sigma, q, dither_values, codes, shifted):
+def _quantise(frame, mean, sigma, q, offset, dither_values, codes, shifted):
     """int32 codes, and the same + 32768 clipped into uint16; returns how many were clipped."""
     n = frame.size
     flat_x, flat_m, flat_s = frame.reshape(n), mean.reshape(n), sigma.reshape(n)
     out, out16 = codes.reshape(n), shifted.reshape(n)
     clipped = 0
-    floor, q32 = np.float32(SIGMA_FLOOR), np.float32(q)
+    floor, q32, d = np.float32(SIGMA_FLOOR), np.float32(q), np.float32(offset)
     for i in range(n):
         step = max(flat_s[i], floor) / q32
-        code = np.int32(np.floor((np.float32(flat_x[i]) - flat_m[i]) / step + dither_values[i]))
+        code = np.int32(np.floor((np.float32(flat_x[i]) - flat_m[i] - d) / step + dither_values[i]))
         out[i] = code
         offset = min(max(code + np.int32(32768), np.int32(0)), np.int32(65535))
         clipped += offset - np.int32(32768) != code
@@ -59,14 +61,14 @@ def _quantise(frame, mean, sigma, q, dither_values, codes, shifted):
 
 
 @numba.njit(cache=True, nogil=True)
-def _dequantise(codes, mean, sigma, q, dither_values, frame):
+def _dequantise(codes, mean, sigma, q, offset, dither_values, frame):
     n = frame.size
     flat_c, flat_m, flat_s = codes.reshape(n), mean.reshape(n), sigma.reshape(n)
     out = frame.reshape(n)
-    floor, q32, half = np.float32(SIGMA_FLOOR), np.float32(q), np.float32(0.5)
+    floor, q32, half, d = np.float32(SIGMA_FLOOR), np.float32(q), np.float32(0.5), np.float32(offset)
     for i in range(n):
         step = max(flat_s[i], floor) / q32
-        out[i] = (np.float32(flat_c[i]) - dither_values[i] + half) * step + flat_m[i]
+        out[i] = (np.float32(flat_c[i]) - dither_values[i] + half) * step + flat_m[i] + d
 
 
 def dither(n: int, seed: int) -> np.ndarray:
@@ -83,8 +85,10 @@ def _cached_dither(n: int, seed: int) -> np.ndarray:
     return out
 
 
-def quantise(frame: np.ndarray, mean: np.ndarray, sigma: np.ndarray, q: float, seed: int) -> tuple:
-    """Codes of a uint16 ``frame``; ``mean``/``sigma`` float32 of its shape, all C order.
+def quantise(frame: np.ndarray, mean: np.ndarray, sigma: np.ndarray, q: float, seed: int,
+             offset: int = 0) -> tuple:
+    """Codes of a uint16 ``frame``; ``mean``/``sigma`` float32 of its shape, all C order;
+    ``offset`` the frame's dark offset in ADU.
 
     Returns
     -------
@@ -96,14 +100,15 @@ def quantise(frame: np.ndarray, mean: np.ndarray, sigma: np.ndarray, q: float, s
     """
     codes = np.empty(frame.shape, dtype=np.int32)
     shifted = np.empty(frame.shape, dtype=np.uint16)
-    n_clipped = _quantise(frame, mean, sigma, float(q), dither(frame.size, seed), codes, shifted)
+    n_clipped = _quantise(frame, mean, sigma, float(q), float(offset), dither(frame.size, seed), codes, shifted)
     return codes, shifted, int(n_clipped)
 
 
-def dequantise(codes: np.ndarray, mean: np.ndarray, sigma: np.ndarray, q: float, seed: int) -> np.ndarray:
+def dequantise(codes: np.ndarray, mean: np.ndarray, sigma: np.ndarray, q: float, seed: int,
+               offset: int = 0) -> np.ndarray:
     """float32 reconstruction of :func:`quantise`'s codes."""
     out = np.empty(codes.shape, dtype=np.float32)
-    _dequantise(codes, mean, sigma, float(q), dither(codes.size, seed), out)
+    _dequantise(codes, mean, sigma, float(q), float(offset), dither(codes.size, seed), out)
     return out
 
 
@@ -121,14 +126,15 @@ def _steps(sigma: np.ndarray, q: float) -> np.ndarray:
     return np.maximum(sigma.astype(np.float32), np.float32(SIGMA_FLOOR)) / np.float32(q)
 
 
-def quantise_reference(frame, mean, sigma, q, seed) -> np.ndarray:
+def quantise_reference(frame, mean, sigma, q, seed, offset=0) -> np.ndarray:
     """numpy twin of :func:`quantise` (its codes), float32 arithmetic in the same order."""
     u = dither_reference(frame.size, seed).reshape(frame.shape)
-    scaled = (frame.astype(np.float32) - mean.astype(np.float32)) / _steps(sigma, q)
+    scaled = (frame.astype(np.float32) - mean.astype(np.float32) - np.float32(offset)) / _steps(sigma, q)
     return np.floor(scaled + u).astype(np.int32)
 
 
-def dequantise_reference(codes, mean, sigma, q, seed) -> np.ndarray:
+def dequantise_reference(codes, mean, sigma, q, seed, offset=0) -> np.ndarray:
     """numpy twin of :func:`dequantise`."""
     u = dither_reference(codes.size, seed).reshape(codes.shape)
-    return (codes.astype(np.float32) - u + np.float32(0.5)) * _steps(sigma, q) + mean.astype(np.float32)
+    return (codes.astype(np.float32) - u + np.float32(0.5)) * _steps(sigma, q) + mean.astype(np.float32) \
+        + np.float32(offset)

@@ -100,7 +100,7 @@ def encode_frame(frame: np.ndarray, pedestal=None, lossy_q: float | None = None)
     bytes
     """
     if lossy_q is not None:
-        return DitherQuantizeCodec(q=lossy_q).encode(frame, pedestal)
+        return _encode_lossy(frame, pedestal, lossy_q)
     frame = check_frame(frame)
     if pedestal is not None:
         prepared = prepare_pedestal(pedestal, frame.shape)
@@ -117,6 +117,17 @@ def encode_frame(frame: np.ndarray, pedestal=None, lossy_q: float | None = None)
     if clipped_share(frame, base, _SURVEY_ROW_STEP) > PLANES_ABOVE:
         return ResidualPlanesCodec(row_step=_SURVEY_ROW_STEP).encode(frame, base=base)
     return ColumnPairCodec(row_step=_SURVEY_ROW_STEP).encode(frame, base=base)
+
+
+def _encode_lossy(frame, pedestal, q) -> bytes:
+    """The lossy blob, quantised around the pedestal moved by the frame's dark offset."""
+    codec = DitherQuantizeCodec(q=q, dark_offsets=True)
+    if pedestal is None:
+        return codec.encode(frame, None)  # raises: the lossy codec needs a pedestal
+    frame = check_frame(frame)
+    prepared = prepare_pedestal(pedestal, frame.shape)
+    offset = _offset_to_code(survey_residuals(frame, prepared.base, _PEDESTAL_SURVEY_ROW_STEP))
+    return codec.encode(frame, prepared, offset)
 
 
 def _offset_to_code(survey) -> int:

@@ -20,7 +20,10 @@ questions:
 import numba
 import numpy as np
 
-__all__ = ["ResidualSurvey", "survey_residuals", "survey_residuals_reference", "SURVEY_REACH"]
+from .errors import CodecError
+
+__all__ = ["ResidualSurvey", "survey_residuals", "survey_residuals_reference", "check_dark_offset",
+           "SURVEY_REACH"]
 
 #: Residuals are histogrammed in [-SURVEY_REACH, SURVEY_REACH]; beyond, they count in one
 #: bin at either edge.
@@ -68,6 +71,18 @@ def survey_residuals_reference(frame: np.ndarray, base: np.ndarray, row_step: in
     residuals = frame[::row_step].astype(np.int64) - base[::row_step].astype(np.int64)
     clamped = np.clip(residuals, -SURVEY_REACH - 1, SURVEY_REACH + 1).reshape(-1)
     return ResidualSurvey(np.bincount(clamped + SURVEY_REACH + 1, minlength=2 * SURVEY_REACH + 3))
+
+
+def check_dark_offset(value, allowed: bool = True) -> int:
+    """A frame's dark offset: an int in [-SURVEY_REACH - 1, SURVEY_REACH + 1], and 0 unless
+    ``allowed`` (the codec's ``dark_offsets``); CodecError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+            or not -SURVEY_REACH - 1 <= value <= SURVEY_REACH + 1:
+        raise CodecError(f"dark_offset must be an int in [{-SURVEY_REACH - 1}, {SURVEY_REACH + 1}], "
+                         f"got {value!r}")
+    if value and not allowed:
+        raise CodecError(f"dark_offset={value} needs a codec with dark_offsets=True")
+    return int(value)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -31,6 +31,8 @@ def main() -> None:
         "frame_pedestal_mirror_offset_v1.bin": compression.PedestalPairCodec(
             noisy_factor=2.0, mirror=True, dark_offsets=True).encode(frame, pedestal, dark_offset=-3),
         "frame_lossy_q2_v1.bin": compression.encode_frame(frame, pedestal, lossy_q=2),
+        "frame_lossy_q2_offset_v1.bin": compression.DitherQuantizeCodec(
+            q=2, dark_offsets=True).encode(frame, pedestal, dark_offset=-3),
         "frame_planes_v1.bin": compression.ResidualPlanesCodec().encode(frame, pedestal),
         "frame_planes_column_v1.bin": compression.ResidualPlanesCodec().encode(frame),
         "sparse_v1.bin": compression.encode_sparse(sparse),
@@ -40,6 +42,8 @@ def main() -> None:
         _write_once(name, lambda path, blob=blob: path.write_bytes(blob))
     _write_once("frame_lossy_q2_v1.npy", lambda path: np.save(
         path, compression.decode_frame(blobs["frame_lossy_q2_v1.bin"], pedestal)))
+    _write_once("frame_lossy_q2_offset_v1.npy", lambda path: np.save(
+        path, compression.decode_frame(blobs["frame_lossy_q2_offset_v1.bin"], pedestal)))
     _write_once("expected_v1.npz", lambda path: np.savez(
         path, frame=frame, pedestal_mean=pedestal.mean, pedestal_sigma=pedestal.sigma,
         sparse_rows=sparse.rows, sparse_cols=sparse.cols, sparse_values=sparse.values,

@@ -20,7 +20,8 @@ BLOBS = {"pedestal": compression.encode_frame(FRAME, PEDESTAL), "column": compre
          "lossy": compression.encode_frame(FRAME, PEDESTAL, lossy_q=2),
          "planes": compression.ResidualPlanesCodec().encode(FRAME, PEDESTAL),
          "planes, column": compression.ResidualPlanesCodec().encode(FRAME),
-         "pedestal, offset": compression.encode_frame(FRAME + np.uint16(5), PEDESTAL)}
+         "pedestal, offset": compression.encode_frame(FRAME + np.uint16(5), PEDESTAL),
+         "lossy, offset": compression.encode_frame(FRAME + np.uint16(5), PEDESTAL, lossy_q=2)}
 
 
 @settings(max_examples=150, deadline=None)

@@ -57,9 +57,12 @@ def test_planes_fixtures_decode(expected, name, with_pedestal):
     assert np.array_equal(decoded, expected["frame"])
 
 
-def test_lossy_fixture_decodes(expected):
-    decoded = compression.decode_frame(_blob("frame_lossy_q2_v1.bin"), _pedestal(expected))
-    assert np.allclose(decoded, np.load(FIXTURES / "frame_lossy_q2_v1.npy"), atol=1e-3)
+@pytest.mark.parametrize("name", ["frame_lossy_q2_v1", "frame_lossy_q2_offset_v1"])
+def test_lossy_fixtures_decode(expected, name):
+    decoded = compression.decode_frame(_blob(f"{name}.bin"), _pedestal(expected))
+    assert np.allclose(decoded, np.load(FIXTURES / f"{name}.npy"), atol=1e-3)
+    half_step = np.maximum(expected["pedestal_sigma"], 0.5) / 2 / 2  # q = 2
+    assert np.all(np.abs(decoded - expected["frame"]) <= half_step + 1e-3)
 
 
 @pytest.mark.parametrize("name, prefix", [("sparse_v1.bin", None),

@@ -108,14 +108,15 @@ def test_dither_matches_reference():
 
 
 @pytest.mark.parametrize("q", [1.0, 2.0, 4.0])
-def test_quantise_and_dequantise_match_reference(q):
+@pytest.mark.parametrize("offset", [0, -3, 7])
+def test_quantise_and_dequantise_match_reference(q, offset):
     pedestal = make_pedestal((23, 41))
     frame = make_frame(pedestal)
-    codes, shifted, n_clipped = quantise(frame, pedestal.mean, pedestal.sigma, q, 99)
-    assert np.array_equal(codes, quantise_reference(frame, pedestal.mean, pedestal.sigma, q, 99))
+    codes, shifted, n_clipped = quantise(frame, pedestal.mean, pedestal.sigma, q, 99, offset)
+    assert np.array_equal(codes, quantise_reference(frame, pedestal.mean, pedestal.sigma, q, 99, offset))
     assert np.array_equal(shifted, np.clip(codes + 32768, 0, 65535)) and n_clipped == 0
-    assert np.allclose(dequantise(codes, pedestal.mean, pedestal.sigma, q, 99),
-                       dequantise_reference(codes, pedestal.mean, pedestal.sigma, q, 99), atol=1e-3)
+    assert np.allclose(dequantise(codes, pedestal.mean, pedestal.sigma, q, 99, offset),
+                       dequantise_reference(codes, pedestal.mean, pedestal.sigma, q, 99, offset), atol=1e-3)
 
 
 def test_column_base_is_the_column_median_of_sampled_rows():

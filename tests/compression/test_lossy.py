@@ -58,3 +58,23 @@ def test_codes_beyond_int16_survive(flat_camera):
     bright[0, :5] = 65535
     decoded = compression.decode_frame(compression.encode_frame(bright, pedestal, lossy_q=64), pedestal)
     assert np.abs(decoded.astype(np.float64) - bright).max() <= SIGMA / 64 / 2 + 1e-2
+
+
+@pytest.mark.parametrize("drift", [-4, 6])
+def test_a_drifted_frame_is_quantised_around_its_dark_level(flat_camera, drift):
+    pedestal, frame = flat_camera
+    moved = frame + np.uint16(drift) if drift > 0 else frame - np.uint16(-drift)
+    blob = compression.encode_frame(moved, pedestal, lossy_q=2)
+    undrifted = compression.encode_frame(frame, pedestal, lossy_q=2)
+    assert compression.read_header(blob)["dark_offset"] == drift
+    assert abs(len(blob) - len(undrifted)) < 0.01 * len(undrifted)  # codes centred as without drift
+    error = compression.decode_frame(blob, pedestal).astype(np.float64) - moved
+    assert error.std() == pytest.approx(SIGMA * np.sqrt(1 / 48), rel=0.02)
+    assert abs(error.mean()) < 5 * error.std() / np.sqrt(error.size)
+
+
+def test_lossy_codec_records_a_dark_offset_only_when_configured(flat_camera):
+    pedestal, frame = flat_camera
+    with pytest.raises(compression.CodecError, match="dark_offsets=True"):
+        compression.DitherQuantizeCodec(q=2).encode(frame, pedestal, dark_offset=3)
+    assert "dark_offset" not in compression.read_header(compression.DitherQuantizeCodec(q=2).encode(frame, pedestal))
