@@ -151,7 +151,6 @@ class PedestalPairCodec(FrameCodec):
         return decode_checked_pairs(streams, base, header, self.params["alphabet"], noisy, self.params["mirror"])
 
 
-
 def _check_count(sections: list, expected: int) -> None:
     if len(sections) != expected:
         raise CodecError(f"a cygno_pedestal_pairs blob of this config has {expected} sections, "

@@ -54,9 +54,9 @@ def _quantise(frame, mean, sigma, q, offset, dither_values, codes, shifted):
         step = max(flat_s[i], floor) / q32
         code = np.int32(np.floor((np.float32(flat_x[i]) - flat_m[i] - d) / step + dither_values[i]))
         out[i] = code
-        offset = min(max(code + np.int32(32768), np.int32(0)), np.int32(65535))
-        clipped += offset - np.int32(32768) != code
-        out16[i] = np.uint16(offset)
+        biased = min(max(code + np.int32(32768), np.int32(0)), np.int32(65535))
+        clipped += biased - np.int32(32768) != code
+        out16[i] = np.uint16(biased)
     return clipped
 
 

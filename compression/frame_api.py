@@ -22,17 +22,19 @@ saving) keeps the faster single table.
 A frame full of signal (a spark, a large saturated area, random data) would send most
 pixels down the pair coders' slow overflow path. When more than :data:`PLANES_ABOVE` of
 the sampled residuals (every 64th row with a pedestal, every 16th without) exceed +-7
-ADU, the frame is coded as byte planes instead (:mod:`compression.codec_planes`). Measured on LIME-sized frames
-(``benchmarks/compression_extremes.py``): at a 0.24-0.31 share the pair coders took
+ADU, the frame is coded as byte planes instead (:mod:`compression.codec_planes`).
+Measured on LIME-sized frames (``benchmarks/compression_extremes.py``): at a 0.24-0.31
+share the pair coders took
 17-20 ms for a 5-6 % smaller blob than the planes' 13-14 ms; at 0.95-1.0 they took
 50-64 ms for blobs up to 1.4 x larger; noise frames have a share of 0.006-0.06.
 
 The dark level drifts with the sensor temperature between pedestal runs. When a frame's
 median residual to the pedestal is :data:`SHIFT_FROM_ADU` or more away from zero, the
-pedestal codec predicts each pixel that many ADU off its mean (``dark_offset``), so a stale
-pedestal keeps the fast path; the overflow share is then taken around that offset.
+pedestal codec predicts each pixel that many ADU off its mean (``dark_offset``), so a
+stale pedestal keeps the fast path; the overflow share is then taken around that offset.
 Both come from one histogram of the residuals of every 64th row
-(:mod:`compression.residual_survey`, 0.1 ms for a LIME frame).
+(:mod:`compression.residual_survey`, 0.1 ms for a LIME frame). The lossy mode quantises
+around the same offset.
 """
 
 import threading
