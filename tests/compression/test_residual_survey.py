@@ -122,3 +122,10 @@ def test_an_offset_blob_refuses_another_pedestal():
     blob = compression.encode_frame(_drifted(make_frame(pedestal, seed=15), 6), pedestal)
     with pytest.raises(compression.PedestalMismatchError):
         compression.decode_frame(blob, other)
+
+
+@pytest.mark.parametrize("codec", [PedestalPairCodec, compression.DitherQuantizeCodec])
+@pytest.mark.parametrize("bad", [1, "yes", None])
+def test_codecs_refuse_a_dark_offsets_flag_that_is_not_a_bool(codec, bad):
+    with pytest.raises(CodecError, match=rf"dark_offsets.*{bad!r}"):
+        codec(dark_offsets=bad)
