@@ -28,7 +28,7 @@ from .dither_kernels import dequantise, quantise
 from .errors import CodecError
 from .pair_kernels import DEFAULT_ALPHABET, decode_pairs, encode_pairs
 from .pedestal_prep import check_pedestal_matches, prepare_pedestal
-from .residual_survey import check_dark_offset
+from .residual_survey import check_dark_offset, dark_offset_field, read_dark_offset
 from .zstd_sections import compress_section, decompress_section
 
 __all__ = ["DitherQuantizeCodec"]
@@ -82,7 +82,7 @@ class DitherQuantizeCodec(FrameCodec):
         wide = np.flatnonzero((codes < -_OFFSET) | (codes >= _OFFSET)) if n_wide else np.zeros(0, int)
         streams = encode_pairs(shifted, _offset_base(frame.shape[1]), DEFAULT_ALPHABET)
         header = frame_header(self, frame, prepared.id, pixel_checksum(codes), checksum_of="codes",
-                              **({"dark_offset": dark_offset} if self.params["dark_offsets"] else {}))
+                              **dark_offset_field(dark_offset, self.params["dark_offsets"]))
         header["dtype"] = "float32"
         wide_entries = np.concatenate([wide.astype("<i4"), codes.ravel()[wide].astype("<i4")])
         sections = [*pair_sections(streams, self.params["level"]),
@@ -99,7 +99,7 @@ class DitherQuantizeCodec(FrameCodec):
         if pixel_checksum(codes) != header["checksum"]:
             raise CodecError(f"decoded codes have checksum {pixel_checksum(codes)}, blob header says "
                              f"{header['checksum']}")
-        dark_offset = check_dark_offset(header.get("dark_offset")) if self.params["dark_offsets"] else 0
+        dark_offset = read_dark_offset(header, self.params["dark_offsets"])
         return dequantise(codes, prepared.mean, prepared.sigma, self.params["q"], self.params["seed"], dark_offset)
 
     def _codes(self, header: dict, sections: list) -> np.ndarray:

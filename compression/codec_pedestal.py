@@ -19,7 +19,7 @@ from .codec_base import (FrameCodec, check_frame, check_int, decode_checked_pair
                          overflow_sections, pair_sections, read_overflow_sections, read_pair_sections,
                          transient_pairs)
 from .container import pack_blob
-from .residual_survey import check_dark_offset
+from .residual_survey import check_dark_offset, dark_offset_field, read_dark_offset
 from .zstd_sections import compress_section, decompress_section
 from .errors import CodecError
 from .noisy_shift import check_reference_sigma, noisy_pixels, reference_sigma
@@ -99,7 +99,7 @@ class PedestalPairCodec(FrameCodec):
                                             noisy, self.params["mirror"])
         header = frame_header(self, frame, prepared.id, checksum,
                               **({} if noisy is None else {"noisy_sigma": reference}),
-                              **({"dark_offset": dark_offset} if self.params["dark_offsets"] else {}))
+                              **dark_offset_field(dark_offset, self.params["dark_offsets"]))
         fine = [] if noisy is None else [compress_section(streams.fine, self.params["level"])]
         if self.params["classes"] == 1:
             return pack_blob(header, pair_sections(streams, self.params["level"]) + fine)
@@ -146,8 +146,7 @@ class PedestalPairCodec(FrameCodec):
             streams = PairStreams(symbols, overflow, escapes)
         if noisy is not None:
             streams = streams._replace(fine=_fine_stream(header, sections, noisy.pixels.size))
-        dark_offset = check_dark_offset(header.get("dark_offset")) if self.params["dark_offsets"] else 0
-        base = self._base(prepared, dark_offset)
+        base = self._base(prepared, read_dark_offset(header, self.params["dark_offsets"]))
         return decode_checked_pairs(streams, base, header, self.params["alphabet"], noisy, self.params["mirror"])
 
 

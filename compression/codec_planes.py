@@ -4,8 +4,8 @@ The pair coders (:mod:`compression.codec_pedestal`, :mod:`compression.codec_colu
 are built for noise: a residual beyond +-7 ADU leaves the pair symbol for a slow
 per-pixel path. A spark, a large saturated area or random data puts most pixels
 there: measured on LIME-sized frames, 17-64 ms per frame against Blosc2's 9.5-17 ms,
-and a worse ratio once most pixels overflow (``benchmarks/compression_extremes.py``). This codec codes the residual to the
-same base (the pedestal's rounded mean, or the column medians stored in the blob)
+and a worse ratio once most pixels overflow (``benchmarks/compression_extremes.py``).
+This codec codes the residual to the same base (the pedestal's rounded mean, or the column medians stored in the blob)
 as ``zigzag16`` split into a low and a high byte plane (:mod:`compression.plane_kernels`;
 a saturated pixel always takes the code 0xFFFF), each compressed by zstd: every pixel
 costs the same, whatever its value.

@@ -23,7 +23,7 @@ import numpy as np
 from .errors import CodecError
 
 __all__ = ["ResidualSurvey", "survey_residuals", "survey_residuals_reference", "check_dark_offset",
-           "SURVEY_REACH"]
+           "dark_offset_field", "read_dark_offset", "SURVEY_REACH"]
 
 #: Residuals are histogrammed in [-SURVEY_REACH, SURVEY_REACH]; beyond, they count in one
 #: bin at either edge.
@@ -83,6 +83,16 @@ def check_dark_offset(value, allowed: bool = True) -> int:
     if value and not allowed:
         raise CodecError(f"dark_offset={value} needs a codec with dark_offsets=True")
     return int(value)
+
+
+def dark_offset_field(dark_offset: int, recorded: bool) -> dict:
+    """The header entry of a codec whose ``dark_offsets`` is ``recorded``: ``{"dark_offset": d}`` or none."""
+    return {"dark_offset": dark_offset} if recorded else {}
+
+
+def read_dark_offset(header: dict, recorded: bool) -> int:
+    """The checked ``dark_offset`` of a blob's header, or 0 for a codec that records none."""
+    return check_dark_offset(header.get("dark_offset")) if recorded else 0
 
 
 @numba.njit(cache=True, nogil=True)
