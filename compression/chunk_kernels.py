@@ -49,8 +49,8 @@ def encode_chunks(frame, base, mirror, alphabet, symbols, overflow, escapes, noi
         clipped[end - start:] = 0
         _pair_up(clipped, alphabet, symbols[start // 2:(end + 1) // 2])
         n_hits = _find_clipped(clipped, limit, end - start, hits)
-        row_first, n_over, n_esc = append_overflow(frame, base, mirror, limit, hits[:n_hits], start, row_first,
-                                                   overflow, escapes, n_over, n_esc,
+        row_first, n_over, n_esc = append_overflow(frame, base, mirror, np.int32(0), limit, hits[:n_hits], start,
+                                                   row_first, overflow, escapes, n_over, n_esc,
                                                    coarse_pixels[:n_coarse], coarse[:n_coarse])
     return n_over, n_esc
 

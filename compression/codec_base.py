@@ -16,7 +16,7 @@ from .errors import CodecError
 from .pair_kernels import PairStreams, decode_pairs, encode_pairs
 from .zstd_sections import compress_section, decompress_section
 
-__all__ = ["FrameCodec", "check_frame", "check_int", "frame_header", "verify_checksum",
+__all__ = ["FrameCodec", "check_frame", "check_bool", "check_int", "frame_header", "verify_checksum",
            "pair_sections", "overflow_sections", "read_pair_sections", "read_overflow_sections",
            "transient_pairs", "decode_checked_pairs"]
 
@@ -87,6 +87,12 @@ def check_frame(frame) -> np.ndarray:
     return np.ascontiguousarray(frame, dtype=np.uint16)
 
 
+def check_bool(params: dict, name: str) -> None:
+    """``params[name]`` must be True or False."""
+    if not isinstance(params[name], bool):
+        raise CodecError(f"{name} must be true or false, got {params[name]!r}")
+
+
 def check_int(params: dict, name: str, low: int, high: int) -> None:
     """``params[name]`` must be an int in [low, high]."""
     value = params[name]
@@ -115,7 +121,7 @@ def verify_checksum(header: dict, array: np.ndarray, found: str | None = None) -
 
 
 def transient_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int, noisy=None,
-                    mirror: bool = False) -> tuple:
+                    mirror: bool = False, low_bits: np.ndarray | None = None) -> tuple:
     """``(PairStreams, pixel checksum)`` of :func:`~compression.pair_kernels.encode_pairs`.
 
     The symbols go into this thread's reusable buffer: the streams are valid until this
@@ -128,15 +134,17 @@ def transient_pairs(frame: np.ndarray, base: np.ndarray, alphabet: int, noisy=No
     if buffer is None or buffer.size < size:
         buffer = _SCRATCH.symbols = np.empty(size, dtype=np.uint8)
     digest = pixel_digest()
-    streams = encode_pairs(frame, base, alphabet, out=buffer[:size], digest=digest, noisy=noisy, mirror=mirror)
+    streams = encode_pairs(frame, base, alphabet, out=buffer[:size], digest=digest, noisy=noisy, mirror=mirror,
+                           low_bits=low_bits)
     return streams, (digest.hexdigest() if digest else pixel_checksum(frame))
 
 
-def decode_checked_pairs(streams: PairStreams, base: np.ndarray, header: dict,
-                         alphabet: int, noisy=None, mirror: bool = False) -> np.ndarray:
+def decode_checked_pairs(streams: PairStreams, base: np.ndarray, header: dict, alphabet: int, noisy=None,
+                         mirror: bool = False, low_bits: np.ndarray | None = None) -> np.ndarray:
     """:func:`~compression.pair_kernels.decode_pairs`, its pixels checked against the header's checksum."""
     digest = pixel_digest()
-    frame = decode_pairs(streams, base, header["shape"], alphabet, digest=digest, noisy=noisy, mirror=mirror)
+    frame = decode_pairs(streams, base, header["shape"], alphabet, digest=digest, noisy=noisy, mirror=mirror,
+                         low_bits=low_bits)
     return verify_checksum(header, frame, digest.hexdigest() if digest else None)
 
 

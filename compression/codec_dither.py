@@ -21,7 +21,7 @@ off-centre by the offset over each pixel's step, which differs from pixel to pix
 import numpy as np
 
 from .checksum import pixel_checksum
-from .codec_base import (FrameCodec, check_frame, check_int, frame_header, pair_sections,
+from .codec_base import (FrameCodec, check_bool, check_frame, check_int, frame_header, pair_sections,
                          read_pair_sections)
 from .container import pack_blob
 from .dither_kernels import dequantise, quantise
@@ -63,8 +63,7 @@ class DitherQuantizeCodec(FrameCodec):
         self.params["q"] = float(q)
         check_int(self.params, "seed", 0, (1 << 63) - 1)
         check_int(self.params, "level", 1, 22)
-        if not isinstance(self.params["dark_offsets"], bool):
-            raise CodecError(f"dark_offsets must be true or false, got {self.params['dark_offsets']!r}")
+        check_bool(self.params, "dark_offsets")
 
     def encode(self, frame: np.ndarray, pedestal=None, dark_offset: int = 0) -> bytes:
         """Blob of the quantised ``frame``; ``pedestal`` (mean and sigma) is required.

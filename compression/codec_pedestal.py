@@ -15,7 +15,7 @@ offset is the frame's, so it rides in the blob's header, as ``noisy_sigma`` does
 
 import numpy as np
 
-from .codec_base import (FrameCodec, check_frame, check_int, decode_checked_pairs, frame_header,
+from .codec_base import (FrameCodec, check_bool, check_frame, check_int, decode_checked_pairs, frame_header,
                          overflow_sections, pair_sections, read_overflow_sections, read_pair_sections,
                          transient_pairs)
 from .container import pack_blob
@@ -75,9 +75,8 @@ class PedestalPairCodec(FrameCodec):
                 or not (factor == 0 or 1.5 <= factor <= 1000):
             raise CodecError(f"noisy_factor must be 0 (off) or a number in [1.5, 1000], got {factor!r}")
         self.params["noisy_factor"] = float(factor)
-        for name in ("mirror", "dark_offsets"):
-            if not isinstance(self.params[name], bool):
-                raise CodecError(f"{name} must be true or false, got {self.params[name]!r}")
+        check_bool(self.params, "mirror")
+        check_bool(self.params, "dark_offsets")
 
     def encode(self, frame: np.ndarray, pedestal=None, dark_offset: int = 0) -> bytes:
         """Blob of a 2-D uint16 ``frame`` coded against ``pedestal`` (required).

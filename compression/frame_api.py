@@ -57,7 +57,8 @@ from .registry import get_codec
 from .residual_survey import survey_residuals
 
 __all__ = ["encode_frame", "decode_frame", "encode_sparse", "decode_sparse", "AUTO_CLASSES",
-           "AUTO_CLASS_GAIN", "NOISY_FACTOR", "MIRROR_BELOW_SIGMA", "PLANES_ABOVE", "SHIFT_FROM_ADU"]
+           "AUTO_CLASS_GAIN", "NOISY_FACTOR", "MIRROR_BELOW_SIGMA", "PLANES_ABOVE", "SHIFT_FROM_ADU",
+           "LOW_BIT_PLANE_ABOVE"]
 
 #: Noise classes used when they pay, and the relative saving (first frame) that makes them pay.
 AUTO_CLASSES = 4
@@ -68,6 +69,9 @@ NOISY_FACTOR = 2.0
 MIRROR_BELOW_SIGMA = 2.0
 #: A frame is coded as byte planes when more than this share of its sampled residuals overflow.
 PLANES_ABOVE = 0.2
+#: Without a pedestal, a frame is coded with halved residuals and a low-bit plane when more
+#: than this share of its sampled residuals overflow (:mod:`compression.low_bit_split`).
+LOW_BIT_PLANE_ABOVE = 0.04
 #: Rows sampled for that share without a pedestal: every 16th, the rows the column medians
 #: are taken from.
 _SURVEY_ROW_STEP = 16
@@ -116,9 +120,11 @@ def encode_frame(frame: np.ndarray, pedestal=None, lossy_q: float | None = None)
             return _pedestal_codec(classes, prepared).encode(frame, prepared, offset)
         return _calibrate_classes(frame, prepared, offset)
     base = column_base(frame, _SURVEY_ROW_STEP)
-    if clipped_share(frame, base, _SURVEY_ROW_STEP) > PLANES_ABOVE:
+    share = clipped_share(frame, base, _SURVEY_ROW_STEP)
+    if share > PLANES_ABOVE:
         return ResidualPlanesCodec(row_step=_SURVEY_ROW_STEP).encode(frame, base=base)
-    return ColumnPairCodec(row_step=_SURVEY_ROW_STEP).encode(frame, base=base)
+    codec = ColumnPairCodec(row_step=_SURVEY_ROW_STEP, low_bit_plane=bool(share > LOW_BIT_PLANE_ABOVE))
+    return codec.encode(frame, base=base)
 
 
 def _encode_lossy(frame, pedestal, q) -> bytes:

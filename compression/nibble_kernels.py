@@ -43,7 +43,7 @@ def nibble_path_applies(shape: tuple, alphabet: int) -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def encode_nibble_rows(frame, base, mirror, symbols, overflow, escapes, noisy, shifts, fine):
+def encode_nibble_rows(frame, base, mirror, halve, symbols, overflow, escapes, noisy, shifts, fine):
     """Symbols, overflow and escapes of ``frame - base`` (alphabet 16, even row length).
 
     Parameters
@@ -52,6 +52,9 @@ def encode_nibble_rows(frame, base, mirror, symbols, overflow, escapes, noisy, s
     base : ndarray of uint16, shape (rows, cols) or (1, cols), C-contiguous
     mirror : int32
         1 if ``base`` is a mirrored base (:func:`~compression.residual_bits.residual`), else 0.
+    halve : int32
+        1 to code the halved residuals ``(frame - base) >> 1`` (the low bits are
+        :func:`~compression.low_bit_split.pack_low_bits`'s business), else 0.
     symbols : ndarray of uint8, shape (rows * cols // 2,)
     overflow : ndarray of uint8, shape (rows * cols,)
     escapes : ndarray of uint16, shape (rows * cols,)
@@ -69,14 +72,15 @@ def encode_nibble_rows(frame, base, mirror, symbols, overflow, escapes, noisy, s
     n_over, n_esc = 0, 0
     for first in range(0, rows, band_rows):
         last = min(first + band_rows, rows)
-        _convert_rows(words, base_words, mirror, symbols, half, one_base_row, first, last, False)
+        _convert_rows(words, base_words, mirror, halve, symbols, half, one_base_row, first, last, False)
         n_coarse = 0
         if noisy.size:
             n_coarse = shift_noisy(frame.reshape(-1), base, mirror, symbols, True, _LIMIT, noisy, shifts, fine,
                                    first * cols, last * cols, coarse_pixels, coarse)
         clipped = _clipped_pixels(symbols, first * half, last * half, hits)
-        _, n_over, n_esc = append_overflow(frame, base, mirror, _LIMIT, clipped, 0, first * cols, overflow,
-                                           escapes, n_over, n_esc, coarse_pixels[:n_coarse], coarse[:n_coarse])
+        _, n_over, n_esc = append_overflow(frame, base, mirror, halve, _LIMIT, clipped, 0, first * cols,
+                                           overflow, escapes, n_over, n_esc, coarse_pixels[:n_coarse],
+                                           coarse[:n_coarse])
     return n_over, n_esc
 
 
@@ -103,7 +107,7 @@ def decode_nibble_rows(symbols, base, mirror, overflow, escapes, frame):
     n_over, n_esc = 0, 0
     for first in range(0, rows, band_rows):
         last = min(first + band_rows, rows)
-        _convert_rows(words, base_words, mirror, symbols, half, one_base_row, first, last, True)
+        _convert_rows(words, base_words, mirror, np.int32(0), symbols, half, one_base_row, first, last, True)
         clipped = _clipped_pixels(symbols, first * half, last * half, hits)
         status, n_over, n_esc = apply_overflow(flat, base, 0, mirror, _LIMIT, clipped, overflow, escapes,
                                                n_over, n_esc)
@@ -124,10 +128,11 @@ def _band_layout(frame, base):
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _convert_rows(words, base_words, mirror, symbols, half, one_base_row, first, last, decode):
+def _convert_rows(words, base_words, mirror, halve, symbols, half, one_base_row, first, last, decode):
     """Rows [first, last): pixel pairs to symbols, or (``decode``) symbols to pixel pairs.
 
-    The direction and the mirror mode are chosen per row, outside the vectorised loops.
+    The direction and the mirror and halve modes are chosen per row, outside the
+    vectorised loops (halving is for encoding only: the decoder decodes the half frame).
     """
     for r in range(first, last):
         b = 0 if one_base_row else r * half
@@ -139,18 +144,20 @@ def _convert_rows(words, base_words, mirror, symbols, half, one_base_row, first,
         elif decode:
             _unpair_nibbles(row_symbols, base_pairs, np.int32(0), pixel_pairs)
         elif mirror:
-            _pair_nibbles(pixel_pairs, base_pairs, np.int32(1), row_symbols)
+            _pair_nibbles(pixel_pairs, base_pairs, np.int32(1), np.int32(0), row_symbols)
+        elif halve:
+            _pair_nibbles(pixel_pairs, base_pairs, np.int32(0), np.int32(1), row_symbols)
         else:
-            _pair_nibbles(pixel_pairs, base_pairs, np.int32(0), row_symbols)
+            _pair_nibbles(pixel_pairs, base_pairs, np.int32(0), np.int32(0), row_symbols)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _pair_nibbles(pixel_pairs, base_pairs, mirror, out):
+def _pair_nibbles(pixel_pairs, base_pairs, mirror, halve, out):
     for i in range(out.size):
         x = pixel_pairs[i]
         b = base_pairs[i]
-        d0 = residual(np.int32(x & np.uint32(0xFFFF)), np.int32(b & np.uint32(0xFFFF)), mirror)
-        d1 = residual(np.int32(x >> np.uint32(16)), np.int32(b >> np.uint32(16)), mirror)
+        d0 = np.int32(residual(np.int32(x & np.uint32(0xFFFF)), np.int32(b & np.uint32(0xFFFF)), mirror) >> halve)
+        d1 = np.int32(residual(np.int32(x >> np.uint32(16)), np.int32(b >> np.uint32(16)), mirror) >> halve)
         z0 = np.int32(min(zigzag(d0), np.int32(_LIMIT)))
         z1 = np.int32(min(zigzag(d1), np.int32(_LIMIT)))
         out[i] = np.uint8(np.int32(z0 << np.int32(4)) | z1)

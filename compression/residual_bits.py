@@ -8,6 +8,8 @@ All are inlined into the numba loops that call them.
 import numba
 import numpy as np
 
+from .low_bit_split import HALF_CENTRE
+
 __all__ = ["ESCAPE", "zigzag", "unzigzag", "residual", "restore", "zero_byte_flags", "append_overflow",
            "apply_overflow", "OVERFLOW_SHORT", "ESCAPES_SHORT"]
 
@@ -81,8 +83,8 @@ def zero_byte_flags(word):
 
 
 @numba.njit(cache=True, nogil=True)
-def append_overflow(frame, base, mirror, limit, pixels, offset, row_first, overflow, escapes, n_over,
-                    n_esc, coarse_pixels, coarse):
+def append_overflow(frame, base, mirror, halve, limit, pixels, offset, row_first, overflow, escapes,
+                    n_over, n_esc, coarse_pixels, coarse):
     """Overflow (and escapes) of the clipped pixels ``offset + pixels[k]``, raster order.
 
     ``coarse_pixels`` (flat indices into ``frame``, ascending, each also a clipped pixel)
@@ -96,6 +98,10 @@ def append_overflow(frame, base, mirror, limit, pixels, offset, row_first, overf
     base : ndarray of uint16, shape (rows, cols) or (1, cols), C-contiguous
     mirror : int32
         1 if ``base`` is a mirrored base (:func:`residual`), else 0.
+    halve : int32
+        1 if the symbols code halved residuals (:mod:`compression.low_bit_split`): the
+        overflow continues the halved residual, and an escape stores the half frame's
+        value ``HALF_CENTRE + (d >> 1)``. Not with ``mirror`` or coarse pixels.
     limit : int
         ``alphabet - 1``: the clipped value.
     pixels : ndarray of int64
@@ -125,6 +131,9 @@ def append_overflow(frame, base, mirror, limit, pixels, offset, row_first, overf
         raw = flat[i]
         b = np.int32(flat_base[at])
         d = residual(np.int32(raw), b, mirror)
+        if halve:
+            d = np.int32(d >> np.int32(1))
+            raw = np.uint16(np.int32(d + np.int32(HALF_CENTRE)) & np.int32(0xFFFF))
         if c < coarse_pixels.size and coarse_pixels[c] == i:
             d = coarse[c]
             raw = np.uint16(restore(d, b, mirror))

@@ -8,8 +8,9 @@ xxh3 digest fed the bands in order equals the one-shot digest of the frame, so
 blobs are byte-for-byte what the one-pass coder wrote (measured on LIME frames:
 pair coding plus checksum 3.4 ms instead of 4.0 ms).
 
-A band holds an even number of rows, so it holds an even number of pixels and no
-pixel pair straddles two bands, whatever the row length.
+A band holds a multiple of 8 rows, so it holds a multiple of 8 pixels: no pixel pair
+straddles two bands, and each band's low bits (:mod:`compression.low_bit_split`) fill
+whole bytes, whatever the row length.
 """
 
 import numpy as np
@@ -26,8 +27,8 @@ BAND_PIXELS = 1 << 19
 def row_bands(shape: tuple):
     """Yield ``(first_row, end_row)`` of consecutive bands covering ``shape``'s rows.
 
-    A band holds about :data:`BAND_PIXELS` pixels, rounded to an even number of rows
-    (at least 2).
+    A band holds about :data:`BAND_PIXELS` pixels, rounded to a multiple of 8 rows
+    (at least 8).
 
     Parameters
     ----------
@@ -36,11 +37,11 @@ def row_bands(shape: tuple):
     Yields
     ------
     (int, int)
-        Row ranges ``[first_row, end_row)`` in order; every band but the last has an
-        even number of rows.
+        Row ranges ``[first_row, end_row)`` in order; every band but the last has a
+        multiple of 8 rows.
     """
     rows, cols = shape
-    band_rows = max(2, (BAND_PIXELS // cols) & ~1)
+    band_rows = max(8, (BAND_PIXELS // cols) & ~7)
     for first in range(0, rows, band_rows):
         yield first, min(first + band_rows, rows)
 

@@ -5,8 +5,9 @@ numba compiles a ``cache=True`` kernel on its first call and keeps the machine c
 agent's first frame took 11-19 s (``benchmarks/numba_cold_start.py``) while the
 triggerless DAQ kept sending. :func:`warm_up` runs the configured pipeline on a small
 simulated camera instead: a pedestal built and saved as the keeper does, pedestal-run
-frames (coded without and with a pedestal), a frame full of signal (which the codec codes
-as byte planes, without and with a pedestal), data frames through every configured
+frames (coded without and with a pedestal), one with residuals too wide for the pair
+symbols (coded with a low-bit plane without a pedestal), a frame full of signal (which
+the codec codes as byte planes, without and with a pedestal), data frames through every configured
 stage, and pedestal tracking if it is on. ``cygno-edge run`` calls it before the agent
 opens its DAQ socket; ``cygno-edge warmup`` runs it alone (after an upgrade, say).
 """
@@ -49,7 +50,8 @@ def warm_up(pipeline: dict, shape: tuple = WARM_UP_SHAPE) -> float:
     pedestal = recon.Pedestal.from_bytes(pedestal.to_bytes())  # what the keeper saves and loads
     stages = build_stages(pipeline)
     for in_force in (None, pedestal):  # a pedestal run's frames, before and after a first pedestal
-        for pixels in (pedestal_frames[0], _full_of_signal(pedestal_frames[0])):
+        first = pedestal_frames[0]
+        for pixels in (first, _wide_residuals(first), _full_of_signal(first)):
             run_stages(stages[:1], FrameWork("warm-up", _image(0, pixels), in_force))
     tracker = recon.PedestalTracker(pedestal, alpha=pipeline["pedestal_tracking_alpha"]) \
         if pipeline["pedestal_tracking"] else None
@@ -77,6 +79,14 @@ def warm_up_or_log(pipeline: dict) -> float | None:
         return None
     log.info("numba kernels of the pipeline ready (warm-up %.1f s)", seconds)
     return seconds
+
+
+def _wide_residuals(frame: np.ndarray) -> np.ndarray:
+    """``frame`` with every tenth pixel along the diagonals 9 ADU brighter: a tenth of the
+    residuals overflow the pair symbols, so the codec without a pedestal halves them."""
+    rows, cols = frame.shape
+    brighter = (np.arange(rows)[:, None] + np.arange(cols)[None, :]) % 10 == 0
+    return np.minimum(frame.astype(np.int64) + 9 * brighter, 65535).astype(np.uint16)
 
 
 def _full_of_signal(frame: np.ndarray) -> np.ndarray:

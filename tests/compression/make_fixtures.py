@@ -33,6 +33,7 @@ def main() -> None:
         "frame_lossy_q2_v1.bin": compression.encode_frame(frame, pedestal, lossy_q=2),
         "frame_lossy_q2_offset_v1.bin": compression.DitherQuantizeCodec(
             q=2, dark_offsets=True).encode(frame, pedestal, dark_offset=-3),
+        "frame_column_low_bits_v1.bin": compression.ColumnPairCodec(low_bit_plane=True).encode(frame),
         "frame_planes_v1.bin": compression.ResidualPlanesCodec().encode(frame, pedestal),
         "frame_planes_column_v1.bin": compression.ResidualPlanesCodec().encode(frame),
         "sparse_v1.bin": compression.encode_sparse(sparse),

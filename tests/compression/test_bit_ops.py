@@ -4,7 +4,8 @@ import numba
 import numpy as np
 import pytest
 
-from compression.bit_ops import popcount, popcount_reference, trailing_zeros, trailing_zeros_reference
+from compression.bit_ops import (low_bit_mask16, low_bit_mask16_reference, popcount, popcount_reference,
+                                 trailing_zeros, trailing_zeros_reference)
 
 
 @numba.njit
@@ -36,3 +37,20 @@ def test_edge_words(word, zeros, count):
     out_zeros, out_counts = np.empty(1, np.int64), np.empty(1, np.int64)
     _both(np.array([word], np.uint64), out_zeros, out_counts)
     assert (out_zeros[0], out_counts[0]) == (zeros, count)
+
+
+def test_low_bit_mask16_matches_python():
+    rng = np.random.default_rng(6)
+    first = rng.integers(0, 65536, 80, dtype=np.uint16)
+    second = np.concatenate([rng.integers(0, 65536, 40, dtype=np.uint16), first[:40]])
+    got = np.empty(32, np.int64)
+    _masks(first, second, got)
+    expected = [low_bit_mask16_reference(first, second, i, 2 * i) for i in range(32)]
+    assert got.tolist() == expected
+    assert low_bit_mask16_reference(first, second, 0, 40) == 0  # same pixels: every low bit cancels
+
+
+@numba.njit
+def _masks(first, second, out):
+    for i in range(out.size):
+        out[i] = low_bit_mask16(first, second, i, 2 * i)

@@ -21,7 +21,9 @@ BLOBS = {"pedestal": compression.encode_frame(FRAME, PEDESTAL), "column": compre
          "planes": compression.ResidualPlanesCodec().encode(FRAME, PEDESTAL),
          "planes, column": compression.ResidualPlanesCodec().encode(FRAME),
          "pedestal, offset": compression.encode_frame(FRAME + np.uint16(5), PEDESTAL),
-         "lossy, offset": compression.encode_frame(FRAME + np.uint16(5), PEDESTAL, lossy_q=2)}
+         "lossy, offset": compression.encode_frame(FRAME + np.uint16(5), PEDESTAL, lossy_q=2),
+         "column, low bits": compression.ColumnPairCodec(low_bit_plane=True).encode(FRAME),
+         "column, low bits, nibbles": compression.ColumnPairCodec(low_bit_plane=True).encode(FRAME[:, :16])}
 
 
 @settings(max_examples=150, deadline=None)

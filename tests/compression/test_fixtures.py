@@ -48,6 +48,12 @@ def test_column_fixture_decodes(expected):
     assert np.array_equal(compression.decode_frame(_blob("frame_column_v1.bin")), expected["frame"])
 
 
+def test_column_low_bits_fixture_decodes(expected):
+    blob = _blob("frame_column_low_bits_v1.bin")
+    assert compression.read_header(blob)["codec"]["low_bit_plane"] is True
+    assert np.array_equal(compression.decode_frame(blob), expected["frame"])
+
+
 @pytest.mark.parametrize("name, with_pedestal", [("frame_planes_v1.bin", True),
                                                  ("frame_planes_column_v1.bin", False)])
 def test_planes_fixtures_decode(expected, name, with_pedestal):

@@ -39,7 +39,7 @@ def test_encode_pairs_matches_reference(alphabet, mirror):
 def _nibble_streams(frame, base, mirror):
     symbols = np.empty(frame.size // 2, np.uint8)
     overflow, escapes = np.empty(frame.size, np.uint8), np.empty(frame.size, np.uint16)
-    n_over, n_esc = encode_nibble_rows(frame, base, np.int32(mirror), symbols, overflow, escapes,
+    n_over, n_esc = encode_nibble_rows(frame, base, np.int32(mirror), np.int32(0), symbols, overflow, escapes,
                                        np.empty(0, np.int64), np.empty(0, np.uint8), np.empty(0, np.uint8))
     return symbols, overflow[:n_over], escapes[:n_esc]
 

@@ -12,6 +12,7 @@ from tests.edge.test_config import GOOD
 _CHILD = """
 import json, sys
 import compression.column_median, compression.residual_survey, compression.nibble_kernels, compression.plane_kernels
+import compression.low_bit_split
 import recon._tracker_kernels, recon._zs_kernels
 from edge.config import load_edge_config
 from edge.warmup import warm_up
@@ -19,6 +20,7 @@ kernels = {"codec with a pedestal": compression.nibble_kernels.encode_nibble_row
            "codec without (pedestal runs)": compression.column_median._upper_medians,
            "codec of frames full of signal": compression.plane_kernels._split,
            "which coder a frame wants": compression.plane_kernels._count_clipped,
+           "codec of wide residuals": compression.low_bit_split.pack_low_bits,
            "a frame's dark offset": compression.residual_survey._histogram,
            "zero suppression": recon._zs_kernels.block_sums,
            "pedestal tracking": recon._tracker_kernels.update_kernel}
