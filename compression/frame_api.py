@@ -27,6 +27,10 @@ Measured on LIME-sized frames (``benchmarks/compression_extremes.py``): at a 0.2
 share the pair coders took
 17-20 ms for a 5-6 % smaller blob than the planes' 13-14 ms; at 0.95-1.0 they took
 50-64 ms for blobs up to 1.4 x larger; noise frames have a share of 0.006-0.06.
+Without a pedestal, a frame whose share exceeds :data:`LOW_BIT_PLANE_ABOVE` (a noisy
+camera's pedestal spread and noise together) is coded with halved residuals and their low
+bits as a raw plane (:mod:`compression.low_bit_split`): a quarter of the overflowing
+pixels, 1.2-2.3 ms less per LIME frame of the noisy camera, 0.7 % larger.
 
 The dark level drifts with the sensor temperature between pedestal runs. When a frame's
 median residual to the pedestal is :data:`SHIFT_FROM_ADU` or more away from zero, the

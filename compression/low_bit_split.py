@@ -32,10 +32,11 @@ __all__ = ["HALF_CENTRE", "low_bit_bytes", "split_low_bits", "pack_low_bits", "m
 HALF_CENTRE = 32768
 #: Multiplying a uint64 of eight 0/1 bytes by this puts them, as bits, in the top byte.
 _GATHER = np.uint64(0x0102040810204080)
-_SPREAD = np.uint64(0x0101010101010101)
+#: One in each byte (multiplying a byte by it copies the byte to all eight), bit m of
+#: byte m, and seven low bits in each byte: the unpacking of a byte into eight 0/1 bytes.
+_ONES = np.uint64(0x0101010101010101)
 _BIT_OF_BYTE = np.uint64(0x8040201008040201)
 _SEVEN_BITS = np.uint64(0x7F7F7F7F7F7F7F7F)
-_ONES = np.uint64(0x0101010101010101)
 
 
 def low_bit_bytes(pixels: int) -> int:
@@ -114,7 +115,7 @@ def merge_low_bits(half, base, low, parity):
     one_row = base.shape[0] == 1
     words = parity[:8 * low.size].view(np.uint64)
     for k in range(low.size):
-        spread = (np.uint64(low[k]) * _SPREAD) & _BIT_OF_BYTE  # byte m: 0 or 2**m
+        spread = (np.uint64(low[k]) * _ONES) & _BIT_OF_BYTE  # byte m: 0 or 2**m
         words[k] = ((spread + _SEVEN_BITS) >> np.uint64(7)) & _ONES  # byte m: bit m of low[k]
     for r in range(rows):
         b = base[0] if one_row else base[r]
