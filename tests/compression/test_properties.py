@@ -43,6 +43,15 @@ def test_random_frames_round_trip_with_any_pedestal_and_mode(frame, data):
     assert np.array_equal(codec.decode(codec.encode(frame, pedestal), pedestal), frame)
 
 
+@settings(max_examples=120, deadline=None)
+@given(frame=frames, data=st.data())
+def test_random_frames_round_trip_through_the_column_codec_in_any_mode(frame, data):
+    codec = compression.ColumnPairCodec(alphabet=data.draw(st.integers(2, 16)),
+                                        row_step=data.draw(st.integers(1, 8)),
+                                        low_bit_plane=data.draw(st.booleans()))
+    assert np.array_equal(codec.decode(codec.encode(frame)), frame)
+
+
 @settings(max_examples=80, deadline=None)
 @given(data=st.data())
 def test_random_sparse_frames_round_trip(data):
