@@ -185,9 +185,9 @@ class _LowBitSplit:
                              f"got {low_bits.dtype} {low_bits.shape}")
         if noisy is not None or mirror:
             raise CodecError("low_bits cannot be combined with noisy pixels or a mirrored base")
-        band_pixels = max(end - first for first, end in row_bands(shape)) * shape[1]
-        self.half = np.empty(band_pixels, np.uint16)
-        self.parity = np.empty(band_pixels + 16, np.uint8)
+        self.band_pixels = max(end - first for first, end in row_bands(shape)) * shape[1]
+        self.half = None  # the half frame of a band: only the general kernel needs it written
+        self.parity = np.empty(self.band_pixels + 16, np.uint8)
         self.centre = np.full((1, shape[1]), HALF_CENTRE, np.uint16)
 
     def coded_base(self, first: int, end: int) -> np.ndarray:
@@ -205,6 +205,8 @@ class _LowBitSplit:
         if nibbles:
             pack_low_bits(band, base, self._low(first, end), self.parity)
             return band, base, np.int32(1)
+        if self.half is None:
+            self.half = np.empty(self.band_pixels, np.uint16)
         half = self.half[:band.size].reshape(band.shape)
         split_low_bits(band, base, half, self._low(first, end), self.parity)
         return half, self.centre, np.int32(0)
