@@ -46,8 +46,8 @@ def _ctpop64(typingctx, value):
 
 @intrinsic
 def _xor_low_bits16(typingctx, first, second, i, j):
-    if not (isinstance(first, numba.types.Array) and first.dtype == numba.types.uint16 and first.ndim == 1
-            and second == first and isinstance(i, numba.types.Integer) and isinstance(j, numba.types.Integer)):
+    if not (_contiguous_uint16(first) and _contiguous_uint16(second)
+            and isinstance(i, numba.types.Integer) and isinstance(j, numba.types.Integer)):
         return None
 
     def codegen(context, builder, signature, args):
@@ -62,6 +62,12 @@ def _xor_low_bits16(typingctx, first, second, i, j):
         return builder.bitcast(bits, ir.IntType(16))
 
     return numba.types.uint16(first, second, numba.types.int64, numba.types.int64), codegen
+
+
+def _contiguous_uint16(array_type) -> bool:
+    """A 1-D C-contiguous uint16 array type, writable or not (a frame from a DAQ buffer is not)."""
+    return isinstance(array_type, numba.types.Array) and array_type.dtype == numba.types.uint16 \
+        and array_type.ndim == 1 and array_type.layout == "C"
 
 
 @numba.njit(cache=True, nogil=True, inline="always")

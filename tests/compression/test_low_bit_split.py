@@ -159,3 +159,18 @@ def test_a_flipped_low_bit_fails_the_pixel_checksum():
     blob = ColumnPairCodec(low_bit_plane=True).encode(frame)
     with pytest.raises(CodecError, match="checksum"):
         compression.decode_frame(_repacked(blob, lambda low: low.__setitem__(3, low[3] ^ 0x04)))
+
+
+def test_a_read_only_frame_and_base_code_with_low_bits():
+    # frames from a DAQ buffer (np.frombuffer) are read-only
+    frame, base = next(_frame_and_bases((32, 64)))
+    frame.setflags(write=False)
+    base.setflags(write=False)
+    low = np.empty(low_bit_bytes(frame.size), np.uint8)
+    streams = encode_pairs(frame, base, 16, low_bits=low)
+    assert np.array_equal(decode_pairs(streams, base, frame.shape, 16, low_bits=low), frame)
+    wide = _wide_noise_frame()
+    wide.setflags(write=False)
+    blob = compression.encode_frame(wide)
+    assert compression.read_header(blob)["codec"]["low_bit_plane"] is True
+    assert np.array_equal(compression.decode_frame(blob), wide)
