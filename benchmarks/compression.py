@@ -44,6 +44,9 @@ import compression  # noqa: E402
 from edge.sim import FrameSimulator, SensorModel  # noqa: E402
 from recon import Pedestal, zero_suppress  # noqa: E402
 
+sys.path.append(_HERE)  # the package is imported: the folder's own helpers no longer shadow it
+from entropy_bounds import entropy_limit_bits, print_bounds  # noqa: E402
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -76,11 +79,6 @@ def build_camera(args):
                         n_frames=args.pedestal_frames)
     frames = [simulator.data_frame(i)[0] for i in range(args.frames)]
     return pedestal, frames
-
-
-def entropy_limit_bits(sigma: np.ndarray) -> float:
-    """Mean over pixels of log2(sigma_i sqrt(2 pi e)), sigma floored at 0.1 ADU."""
-    return float(np.mean(np.log2(np.maximum(sigma.astype(np.float64), 0.1) * np.sqrt(2 * np.pi * np.e))))
 
 
 def methods(pedestal, shape):
@@ -176,36 +174,6 @@ def print_table(results, frames, limit_bits):
         print(f"| {name} | {raw / r['bytes']:.3f} | {100 * limit_bits / bits:.1f} | "
               f"{raw / r['encode_s'] / 1e6:.0f} | {raw / r['decode_s'] / 1e6:.0f} |")
     return raw
-
-
-def empirical_entropy_bits(residuals: np.ndarray) -> float:
-    """Zeroth-order entropy (bits per value) of an integer array."""
-    _, counts = np.unique(residuals.ravel(), return_counts=True)
-    p = counts / counts.sum()
-    return float(-(p * np.log2(p)).sum())
-
-
-def print_bounds(pedestal, frames, results):
-    """What a coder of independent pixels can reach at best, with and without the pedestal."""
-    frame = frames[0].astype(np.int64)
-    base = np.clip(np.rint(pedestal.mean), 0, 65535).astype(np.int64)
-    columns = compression.ColumnPairCodec().params["row_step"]
-    column_base = np.partition(frames[0][::columns].T, frames[0][::columns].shape[0] // 2, axis=1)
-    column_base = column_base[:, frames[0][::columns].shape[0] // 2].astype(np.int64)
-    with_pedestal = empirical_entropy_bits(frame - base)
-    residual = np.clip(frame - column_base[None, :], -64, 64)
-    without = empirical_entropy_bits(residual)
-    context = np.clip(np.abs(residual[:-1, 1:]) + np.abs(residual[1:, :-1]), 0, 15)
-    joint = context * 1000 + residual[1:, 1:]
-    with_context = empirical_entropy_bits(joint) - empirical_entropy_bits(context)
-    blosc_bits = 8 * results["blosc2 zstd+shuffle c1"]["bytes"] / sum(f.size for f in frames)
-    print()
-    print(f"zeroth-order entropy of frame 0 - round(pedestal mean): {with_pedestal:.3f} bits/pixel")
-    print(f"zeroth-order entropy of frame 0 - column medians: {without:.3f} bits/pixel, so a coder of "
-          f"independent pixels without a pedestal reaches at most {blosc_bits / without:.3f} x the "
-          f"blosc2 zstd+shuffle c1 ratio")
-    print(f"  the same given the up+left neighbours' magnitude (context 0-15): {with_context:.4f} "
-          f"bits/pixel: neighbours carry no information about a pixel's residual")
 
 
 def print_targets(results, raw):

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from recon.cluster_labels import label_blocks
-from recon.line_split import LINE_DEFAULTS, _split_kernel, _split_reference, split_crossing_tracks
+from recon._line_split_reference import split_reference
+from recon.line_split import LINE_DEFAULTS, _split_kernel, split_crossing_tracks
 
 SHAPE = (160, 160)
 
@@ -66,7 +67,7 @@ def test_kernel_matches_reference():
     args = _args(significance)
     labels_kernel = args[0].copy()
     n_kernel = _split_kernel(labels_kernel, *args[1:])
-    labels_reference, n_reference = _split_reference(*args)
+    labels_reference, n_reference = split_reference(*args)
     assert n_kernel == n_reference
     np.testing.assert_array_equal(labels_kernel, labels_reference)
 
