@@ -43,7 +43,7 @@ class PedestalKeeper:
         self.building_run = run
         self._frames = queue.Queue(maxsize=8)
         self._result = {"frames": 0}
-        self._builder = threading.Thread(target=self._build, args=(self._frames, self._result),
+        self._builder = threading.Thread(target=self._build, args=(self._frames, self._result, run),
                                          name=f"pedestal-run{run}", daemon=True)
         self._builder.start()
 
@@ -89,14 +89,14 @@ class PedestalKeeper:
             self.building_run = None
 
     @staticmethod
-    def _build(frames: queue.Queue, result: dict) -> None:
+    def _build(frames: queue.Queue, result: dict, run: int) -> None:
         def stream():
             while (frame := frames.get()) is not _END:
                 result["frames"] += 1
                 yield frame
 
         try:
-            result["pedestal"] = recon.Pedestal.from_frames(stream())
+            result["pedestal"] = recon.Pedestal.from_frames(stream(), run=run)
         except (ValueError, OSError) as exc:
             result["error"] = str(exc)
             for _ in stream():  # drain so that add() never blocks

@@ -95,7 +95,7 @@ class PedestalTracking:
         self._seen += 1
         if self._seen % self.every:
             return None
-        self._tracker.update(image.pixels, sparse)
+        self._tracker.update(image.pixels, sparse, run=image.run)
         self._due = self._due or self._tracker.n_updates % self.publish_every == 0
         if not self._due or self._publishing is not None:
             return None

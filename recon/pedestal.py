@@ -27,9 +27,13 @@ class Pedestal:
         True for hot, noisy or dead pixels. Default: :func:`find_bad_pixels`.
     n_frames : int
         Number of frames the maps were estimated from (0 if unknown).
+    run : int
+        The run the maps were estimated from: the pedestal run, or for a tracked
+        pedestal the data run of its last update; -1 if unknown. Provenance, like
+        ``n_frames``: not part of ``id``. Reconstruction reports it as ``pedestal_run``.
     """
 
-    def __init__(self, mean, sigma, mask=None, n_frames=0):
+    def __init__(self, mean, sigma, mask=None, n_frames=0, run=-1):
         self._mean = _frozen(_check_map("mean", mean).astype(np.float32))
         self._sigma = _frozen(_check_map("sigma", sigma).astype(np.float32))
         if self._mean.shape != self._sigma.shape:
@@ -47,6 +51,7 @@ class Pedestal:
             )
         self._mask = _frozen(mask.copy())
         self.n_frames = int(n_frames)
+        self.run = _check_run(run)
         self._id = pedestal_fingerprint(self._mean, self._sigma)
         self._weight = None
         self._inv_sigma = None
@@ -55,7 +60,7 @@ class Pedestal:
         self._window_norms = {}
 
     @classmethod
-    def from_frames(cls, frames, **mask_options):
+    def from_frames(cls, frames, run=-1, **mask_options):
         """Estimate a pedestal from dark frames in one streaming pass.
 
         Parameters
@@ -63,6 +68,8 @@ class Pedestal:
         frames : iterable of ndarray of uint16, shape (rows, cols)
             Any iterable (a generator is fine); frames are accumulated one at a
             time, so memory does not grow with their number. At least 2.
+        run : int
+            The run the frames come from (-1 if unknown).
         **mask_options
             Passed to :func:`recon.bad_pixels.find_bad_pixels`.
 
@@ -75,7 +82,7 @@ class Pedestal:
             accumulator.add(frame)
         mean, sigma = accumulator.mean_sigma()
         mask = find_bad_pixels(mean, sigma, **mask_options)
-        return cls(mean, sigma, mask, n_frames=accumulator.n_frames)
+        return cls(mean, sigma, mask, n_frames=accumulator.n_frames, run=run)
 
     mean = property(lambda self: self._mean, doc="float32 (rows, cols): dark offset, ADU.")
     sigma = property(lambda self: self._sigma, doc="float32 (rows, cols): noise rms, ADU.")
@@ -153,8 +160,14 @@ class Pedestal:
         return pedestal_io.load(cls, path_or_file)
 
     def __repr__(self):
-        return (f"Pedestal(shape={self.shape}, n_frames={self.n_frames}, "
+        return (f"Pedestal(shape={self.shape}, n_frames={self.n_frames}, run={self.run}, "
                 f"masked={int(self._mask.sum())}, id={self._id[:12]}...)")
+
+
+def _check_run(run) -> int:
+    if isinstance(run, bool) or not isinstance(run, (int, np.integer)) or run < -1:
+        raise PedestalError(f"run must be an int >= -1 (-1: unknown), got {run!r}")
+    return int(run)
 
 
 def _block_sum(values, block):

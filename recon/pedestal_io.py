@@ -1,7 +1,8 @@
 """Serialisation of a :class:`recon.Pedestal`: a versioned, self-describing ``.npz``.
 
 The archive holds ``format`` (name and version), ``mean`` and ``sigma`` (float32),
-``mask`` (bool), ``n_frames`` and ``id``. On load the id is recomputed from the maps
+``mask`` (bool), ``n_frames``, ``id`` and ``run`` (added later within version 1: an
+archive without it loads with run -1, and readers that predate it ignore it). On load the id is recomputed from the maps
 and must match, so a corrupted or hand-edited file is refused rather than used.
 Pickles are never loaded.
 """
@@ -20,6 +21,8 @@ __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "to_bytes", "from_bytes", "save", "l
 FORMAT_NAME = "cygno-pedestal"
 FORMAT_VERSION = 1
 _FIELDS = ("format", "version", "mean", "sigma", "mask", "n_frames", "id")
+#: Fields added within version 1, and their value when an archive lacks them.
+_OPTIONAL = {"run": np.array(-1)}
 
 
 def to_bytes(pedestal):
@@ -31,7 +34,8 @@ def to_bytes(pedestal):
     """
     arrays = {"format": np.array(FORMAT_NAME), "version": np.array(FORMAT_VERSION),
               "mean": pedestal.mean, "sigma": pedestal.sigma, "mask": pedestal.mask,
-              "n_frames": np.array(pedestal.n_frames), "id": np.array(pedestal.id)}
+              "n_frames": np.array(pedestal.n_frames), "id": np.array(pedestal.id),
+              "run": np.array(pedestal.run)}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, array in arrays.items():
@@ -57,7 +61,7 @@ def from_bytes(cls, blob):
     if int(fields["version"]) != FORMAT_VERSION:
         raise PedestalError(f"version must be {FORMAT_VERSION}, got {int(fields['version'])}")
     pedestal = cls(fields["mean"], fields["sigma"], fields["mask"],
-                   n_frames=int(fields["n_frames"]))
+                   n_frames=int(fields["n_frames"]), run=_run(fields["run"]))
     if pedestal.id != str(fields["id"]):
         raise PedestalError(
             f"id mismatch: archive says {str(fields['id'])!r}, maps hash to {pedestal.id!r}"
@@ -88,13 +92,23 @@ def load(cls, path_or_file):
     return from_bytes(cls, blob)
 
 
+def _run(value) -> int:
+    """The archive's ``run``: an integer scalar, else PedestalError."""
+    if value.shape != () or value.dtype.kind not in "iu":
+        raise PedestalError(f"run must be an integer scalar, got {value.dtype} {value.shape}")
+    return int(value)
+
+
 def _read_fields(blob):
     try:
         with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
             missing = [name for name in _FIELDS if name not in archive.files]
             if missing:
                 raise PedestalError(f"pedestal archive lacks fields {missing}")
-            return {name: archive[name] for name in _FIELDS}
+            fields = {name: archive[name] for name in _FIELDS}
+            fields.update({name: archive[name] if name in archive.files else default
+                           for name, default in _OPTIONAL.items()})
+            return fields
     except PedestalError:
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError) as error:

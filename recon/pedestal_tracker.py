@@ -47,13 +47,14 @@ class PedestalTracker:
         self._variance = np.square(pedestal.sigma.astype(np.float64)).astype(np.float32)
         self.n_updates = 0
         self._n_frames = pedestal.n_frames
+        self._run = pedestal.run
 
     @property
     def shape(self):
         """``(rows, cols)`` of the tracked frames."""
         return self._mean.shape
 
-    def update(self, frame, signal=None):
+    def update(self, frame, signal=None, run=None):
         """Fold one data frame into the pedestal.
 
         Parameters
@@ -62,6 +63,9 @@ class PedestalTracker:
         signal : SparseFrame or ndarray of bool, shape (rows, cols), optional
             Where the signal is (the zero-suppressed pixels of this frame, or a
             mask). These pixels, grown by ``guard``, are not used.
+        run : int, optional
+            The frame's run: the tracked pedestal's ``run`` is that of its last update
+            (the starting pedestal's until one names a run).
 
         Returns
         -------
@@ -72,13 +76,15 @@ class PedestalTracker:
         near_signal = self._signal_region(signal)
         used = update_kernel(frame, self._mean, self._variance, near_signal, self.alpha, self.clip)
         self.n_updates += 1
+        if run is not None:
+            self._run = run
         return int(used)
 
     @property
     def pedestal(self):
         """The current pedestal (a new :class:`Pedestal`, with a new id)."""
         return Pedestal(self._mean, np.sqrt(self._variance), self._mask,
-                        n_frames=self._n_frames + self.n_updates)
+                        n_frames=self._n_frames + self.n_updates, run=self._run)
 
     def _signal_region(self, signal):
         """bool (rows, cols): pixels within ``guard`` of the signal (none without a signal)."""

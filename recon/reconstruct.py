@@ -28,7 +28,7 @@ __all__ = ["reconstruct", "reconstruct_sparse", "EVENT_BRANCHES", "TIMING_BRANCH
 DEFAULTS = {"bin": 4, "seed": 4.5, "grow": 1.5, "merge_radius": 2, "min_significance": 7.0, "ring": 1,
             "merge_rounds": 3, "split_crossing": True}
 #: Event-level branches (one value per frame) besides the timings.
-EVENT_BRANCHES = ("nSc", "cmos_integral", "cmos_mean", "cmos_rms")
+EVENT_BRANCHES = ("nSc", "cmos_integral", "cmos_mean", "cmos_rms", "pedestal_run")
 #: Time of each step, seconds. ``t_DBSCAN`` keeps the collaboration's name for the
 #: clustering step (here block hysteresis + superclustering, not DBSCAN).
 TIMING_BRANCHES = ("t_zerosup", "t_rebin", "t_DBSCAN", "t_variables", "t_reco")
@@ -44,7 +44,8 @@ def reconstruct(frame, pedestal, *, run=None, event=None, **options):
     pedestal : recon.Pedestal
         Pedestal of the camera, same shape as ``frame``.
     run, event : int, optional
-        Added as ``run`` / ``event`` entries when given.
+        Added as ``run`` / ``event`` entries when given. ``pedestal_run`` is always the
+        pedestal's ``run`` (-1 if unknown).
     **options
         Clustering options, see :data:`DEFAULTS`.
 
@@ -102,6 +103,7 @@ def reconstruct_sparse(sparse, pedestal, *, run=None, event=None, **options):
     _lap(timings, "t_variables", clock)
     timings["t_reco"] = sum(timings[name] for name in ("t_rebin", "t_DBSCAN", "t_variables"))
     result.update({name: np.float64(value) for name, value in timings.items()})
+    result["pedestal_run"] = np.int64(getattr(pedestal, "run", -1))
     if run is not None:
         result["run"] = np.int64(run)
     if event is not None:

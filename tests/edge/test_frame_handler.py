@@ -66,6 +66,13 @@ def test_pedestal_run_publishes_a_pedestal_that_data_frames_then_name(handler):
             assert spooled[f"{kind}-r00002-f{frame:06d}"].header["pedestal_id"] == pedestal_id
 
 
+def test_reco_result_names_the_pedestal_run(handler):
+    _run(handler, 3, _frames(8, pedestal=True), pedestal=True)
+    _run(handler, 4, _frames(1, pedestal=False), pedestal=False)
+    result = recon.result_from_bytes(_spooled(handler)["reco-r00004-f000000"].body)
+    assert result["pedestal_run"] == 3
+
+
 def test_reco_result_carries_the_daq_environment_readings(handler):
     _run(handler, 1, _frames(8, pedestal=True), pedestal=True)
     _run(handler, 2, _frames(1, pedestal=False), pedestal=False,

@@ -69,7 +69,15 @@ def test_tracked_pedestal_follows_a_drift(keeper):
 def test_adopted_pedestal_survives_a_restart(keeper, tmp_path):
     tracking = PedestalTracking(keeper, every=1, publish_every=2)
     (_, tracked), = _feed(tracking, keeper, range(2))
-    assert PedestalKeeper(tmp_path).current.id == tracked.id
+    restarted = PedestalKeeper(tmp_path).current
+    assert restarted.id == tracked.id and restarted.run == 12
+
+
+def test_a_tracked_pedestal_names_the_data_run_it_was_tracked_in(keeper):
+    assert keeper.current.run == -1  # the fixture's pedestal: run unknown
+    tracking = PedestalTracking(keeper, every=1, publish_every=2)
+    (_, tracked), = _feed(tracking, keeper, range(2))
+    assert tracked.run == 12
 
 
 def test_frames_processed_against_an_older_pedestal_are_left_out(keeper):

@@ -106,6 +106,7 @@ def test_run_root_file_and_reco_points(runs, services):
         assert events.num_entries == DATA_FRAMES
         assert {"run", "event", "nSc", "sc_integral", "cmos_integral"} <= set(events.keys())
         assert sorted(events["event"].array(library="np")) == list(range(DATA_FRAMES))
+        assert set(events["pedestal_run"].array(library="np")) == {PEDESTAL_RUN}
     assert wait_for(lambda: services.count_points("reco", detector="e2e") >= DATA_FRAMES, 60,
                     what="reco points")
 

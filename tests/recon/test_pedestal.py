@@ -109,6 +109,27 @@ def test_bytes_round_trip(pedestal):
     assert np.array_equal(again.mask, pedestal.mask)
 
 
+def test_run_travels_with_the_pedestal_but_not_in_its_id(maps):
+    mean, sigma = maps[:2]
+    made = Pedestal(mean, sigma, run=31)
+    assert Pedestal.from_bytes(made.to_bytes()).run == 31
+    assert made.id == Pedestal(mean, sigma).id and Pedestal(mean, sigma).run == -1
+
+
+@pytest.mark.parametrize("run", [-2, 1.5, True, "3"])
+def test_bad_run_is_refused(maps, run):
+    with pytest.raises(PedestalError, match="run must be an int"):
+        Pedestal(maps[0], maps[1], run=run)
+
+
+def test_archive_with_a_non_integer_run_is_refused(pedestal):
+    buffer = io.BytesIO()
+    np.savez(buffer, format="cygno-pedestal", version=1, mean=pedestal.mean, sigma=pedestal.sigma,
+             mask=pedestal.mask, n_frames=1, id=pedestal.id, run=np.array([1, 2]))
+    with pytest.raises(PedestalError, match="run must be an integer scalar"):
+        Pedestal.from_bytes(buffer.getvalue())
+
+
 def test_save_load_path_and_file_object(pedestal, tmp_path):
     pedestal.save(tmp_path / "ped.npz")
     buffer = io.BytesIO()
@@ -179,4 +200,5 @@ def test_archives_written_by_savez_compressed_still_load(pedestal):
     np.savez_compressed(buffer, format=np.array(pedestal_io.FORMAT_NAME), version=np.array(1),
                         mean=pedestal.mean, sigma=pedestal.sigma, mask=pedestal.mask,
                         n_frames=np.array(pedestal.n_frames), id=np.array(pedestal.id))
-    assert Pedestal.from_bytes(buffer.getvalue()).id == pedestal.id
+    loaded = Pedestal.from_bytes(buffer.getvalue())
+    assert loaded.id == pedestal.id and loaded.run == -1  # archives from before run was kept

@@ -25,6 +25,17 @@ def test_tracks_a_uniform_drift(start):
     assert drifted.id != pedestal.id and drifted.n_frames == 150
 
 
+def test_tracked_pedestal_names_the_run_of_its_last_update(start):
+    (mean, sigma), _ = start
+    tracker = PedestalTracker(Pedestal(mean, sigma, np.zeros(SHAPE, bool), run=7))
+    frame = noise_frame((mean, sigma), seed=1)
+    assert tracker.pedestal.run == 7
+    tracker.update(frame)
+    assert tracker.pedestal.run == 7
+    tracker.update(frame, run=9)
+    assert tracker.pedestal.run == 9
+
+
 def test_sigma_stays_near_truth(start):
     (mean, sigma), pedestal = start
     tracker = PedestalTracker(pedestal, alpha=0.05)

@@ -11,7 +11,7 @@ from recon.variables import CLUSTER_BRANCHES
 
 SHAPE = (192, 256)
 #: Branch names required by issue 5 (collaboration's names, detector-facts.md).
-REQUIRED = ("run", "event", "nSc", "cmos_integral", "cmos_mean", "cmos_rms", "sc_integral", "sc_nhits",
+REQUIRED = ("run", "event", "pedestal_run", "nSc", "cmos_integral", "cmos_mean", "cmos_rms", "sc_integral", "sc_nhits",
             "sc_size", "sc_xmean", "sc_ymean", "sc_xmin", "sc_xmax", "sc_ymin", "sc_ymax", "sc_length",
             "sc_width", "sc_theta", "sc_rms", "sc_longrms", "sc_latrms")
 
@@ -19,7 +19,7 @@ REQUIRED = ("run", "event", "nSc", "cmos_integral", "cmos_mean", "cmos_rms", "sc
 @pytest.fixture(scope="module")
 def events():
     sim = FrameSimulator(SensorModel(SHAPE, seed=8), seed=9, mix={"fe55": 2, "er": 1, "muon": 0.5})
-    pedestal = Pedestal.from_frames(sim.pedestal_frame(i) for i in range(20))
+    pedestal = Pedestal.from_frames((sim.pedestal_frame(i) for i in range(20)), run=41)
     return [reconstruct(sim.data_frame(i)[0], pedestal, run=42, event=i) for i in range(6)]
 
 
@@ -36,6 +36,10 @@ def test_file_name_follows_the_collaboration():
 
 def test_tree_has_the_required_branches(tree):
     assert set(REQUIRED) <= set(tree.keys())
+
+
+def test_pedestal_run_is_the_run_of_the_pedestal(tree):
+    assert set(tree["pedestal_run"].array(library="np")) == {41}
 
 
 def test_tree_has_exactly_the_result_branches(tree, events):

@@ -34,7 +34,7 @@ def s3_with_run():
     s3 = MemoryS3()
     rng = np.random.default_rng(4)
     pedestal = recon.Pedestal(rng.normal(100, 0.5, SHAPE).astype(np.float32),
-                              np.full(SHAPE, 2.0, np.float32), n_frames=100)
+                              np.full(SHAPE, 2.0, np.float32), n_frames=100, run=11)
     store(s3, pedestal_envelope(11, pedestal.to_bytes(), pedestal_id=pedestal.id))
     for number, pixels in enumerate(frames(3)):
         blob = compression.encode_frame(pixels, pedestal)
@@ -49,6 +49,7 @@ def test_replay_writes_one_root_entry_per_stored_frame(s3_with_run, tmp_path):
         events = file["Events"]
         assert events["event"].array(library="np").tolist() == [0, 1, 2]
         assert events["run"].array(library="np").tolist() == [12, 12, 12]
+        assert events["pedestal_run"].array(library="np").tolist() == [11, 11, 11]
         assert (events["nSc"].array(library="np") >= 1).all()
 
 
