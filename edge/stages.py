@@ -91,10 +91,12 @@ class ReconstructStage:
         result["event"] = np.int64(work.image.frame)
         result.update(recon.environment_branches(work.image.metadata))
         integrals = result.get("sc_integral", np.zeros(0))
+        level = float(result["frame_level"])
         header = work.header(
             "reco", nSc=int(result["nSc"]), cmos_integral=float(result["cmos_integral"]),
             max_sc_integral=float(integrals.max()) if len(integrals) else 0.0,
             processing_s=time.perf_counter() - started + work.timings.get("zero_suppress", 0.0),
+            **({"frame_level": level} if np.isfinite(level) else {}),  # JSON has no NaN
         )
         work.envelopes.append(Envelope(header, recon.result_to_bytes(result)))
 

@@ -24,7 +24,7 @@ import xxhash
 from .errors import EdgeError
 
 __all__ = [
-    "WIRE_VERSION", "KINDS", "SCHEMAS", "WireError", "Envelope", "Ack",
+    "WIRE_VERSION", "KINDS", "SCHEMAS", "OPTIONAL_FIELDS", "WireError", "Envelope", "Ack",
     "topic", "ack_topic", "data_subscription", "kind_from_topic", "item_key", "digest",
     "validate_header",
 ]
@@ -48,6 +48,11 @@ SCHEMAS = {
     "run_stop": {"run": int, "timestamp": _NUMBER, "frames_daq": int, "frames_published": int,
                  "quarantined": list},
     "telemetry": {"time_ns": int, "host": dict, "pipeline": dict},
+}
+#: Header fields a kind may carry, type-checked when present. Added within wire version 1:
+#: a sink that predates one ignores it, and items from an edge that predates it lack it.
+OPTIONAL_FIELDS = {
+    "reco": {"frame_level": _NUMBER},
 }
 KINDS = tuple(SCHEMAS)
 
@@ -166,9 +171,15 @@ def validate_header(header) -> None:
     for name, types in {**_COMMON, **SCHEMAS[kind]}.items():
         if name not in header:
             raise WireError(f"{kind} header is missing field {name!r}")
-        value = header[name]
-        if (isinstance(value, bool) and types is not bool) or not isinstance(value, types):
-            raise WireError(f"{kind} header field {name!r} has ill-typed value {value!r}")
+        _check_type(kind, name, header[name], types)
+    for name, types in OPTIONAL_FIELDS.get(kind, {}).items():
+        if name in header:
+            _check_type(kind, name, header[name], types)
+
+
+def _check_type(kind: str, name: str, value, types) -> None:
+    if (isinstance(value, bool) and types is not bool) or not isinstance(value, types):
+        raise WireError(f"{kind} header field {name!r} has ill-typed value {value!r}")
 
 
 def _check_kind(kind) -> None:

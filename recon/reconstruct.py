@@ -28,7 +28,7 @@ __all__ = ["reconstruct", "reconstruct_sparse", "EVENT_BRANCHES", "TIMING_BRANCH
 DEFAULTS = {"bin": 4, "seed": 4.5, "grow": 1.5, "merge_radius": 2, "min_significance": 7.0, "ring": 1,
             "merge_rounds": 3, "split_crossing": True}
 #: Event-level branches (one value per frame) besides the timings.
-EVENT_BRANCHES = ("nSc", "cmos_integral", "cmos_mean", "cmos_rms", "pedestal_run")
+EVENT_BRANCHES = ("nSc", "cmos_integral", "cmos_mean", "cmos_rms", "pedestal_run", "frame_level")
 #: Time of each step, seconds. ``t_DBSCAN`` keeps the collaboration's name for the
 #: clustering step (here block hysteresis + superclustering, not DBSCAN).
 TIMING_BRANCHES = ("t_zerosup", "t_rebin", "t_DBSCAN", "t_variables", "t_reco")
@@ -45,7 +45,8 @@ def reconstruct(frame, pedestal, *, run=None, event=None, **options):
         Pedestal of the camera, same shape as ``frame``.
     run, event : int, optional
         Added as ``run`` / ``event`` entries when given. ``pedestal_run`` is always the
-        pedestal's ``run`` (-1 if unknown).
+        pedestal's ``run`` (-1 if unknown), ``frame_level`` the zero-suppressed frame's
+        ``level`` (NaN if not measured).
     **options
         Clustering options, see :data:`DEFAULTS`.
 
@@ -104,6 +105,7 @@ def reconstruct_sparse(sparse, pedestal, *, run=None, event=None, **options):
     timings["t_reco"] = sum(timings[name] for name in ("t_rebin", "t_DBSCAN", "t_variables"))
     result.update({name: np.float64(value) for name, value in timings.items()})
     result["pedestal_run"] = np.int64(getattr(pedestal, "run", -1))
+    result["frame_level"] = np.float64(np.nan if sparse.level is None else sparse.level)
     if run is not None:
         result["run"] = np.int64(run)
     if event is not None:

@@ -1,4 +1,4 @@
-"""The zero-suppressed frame: the kept pixels of one image and nothing else."""
+"""The zero-suppressed frame: the kept pixels of one image, and the level it removed."""
 
 from dataclasses import dataclass
 
@@ -21,12 +21,20 @@ class SparseFrame:
         Raw ADU of the kept pixels, exactly as in the camera frame.
     shape : tuple of int
         ``(rows, cols)`` of the full frame.
+    level : float or None
+        The frame's common level over its pedestal, ADU, as zero suppression measured
+        and removed it (the mean of its per-row offsets plus the frame offset): it
+        follows a drift of the dark level, and jumps with a glow over the whole frame
+        (a spark) that leaves no pixel above the noise. None where not measured (zero
+        suppression without ``adapt``, or of a frame under about 90 x 90 pixels; a frame
+        rebuilt from a sparse blob).
     """
 
     rows: np.ndarray
     cols: np.ndarray
     values: np.ndarray
     shape: tuple
+    level: float | None = None
 
     def __post_init__(self):
         if len(self.shape) != 2 or min(self.shape) < 1:
@@ -37,6 +45,8 @@ class SparseFrame:
                 f"SparseFrame rows/cols/values lengths differ: "
                 f"{len(self.rows)}/{len(self.cols)}/{n}"
             )
+        if self.level is not None and not np.isfinite(self.level):
+            raise ReconError(f"SparseFrame.level must be finite or None, got {self.level!r}")
 
     @property
     def n_pixels(self) -> int:

@@ -70,7 +70,8 @@ def zero_suppress(frame, pedestal, **thresholds):
     Returns
     -------
     SparseFrame
-        Kept pixels, row-major, with their raw uint16 values and the frame shape.
+        Kept pixels, row-major, with their raw uint16 values, the frame shape and
+        (with ``adapt``) the frame's common level over the pedestal.
 
     Raises
     ------
@@ -93,10 +94,12 @@ def _suppress(backend, frame, pedestal, params):
     weights = pedestal.block_weight(block)
     clip = np.float32(ROW_CLIP if params.adapt else 0.0)
     sums, row_offsets = backend.block_sums(frame, pedestal.mean, pedestal.inv_sigma, block, clip)
-    offset, scale = 0.0, 1.0
+    offset, scale, level = 0.0, 1.0, None
     if params.adapt:
-        offset, spread = frame_noise_level(sums, weights)
-        offset, scale = float(np.float32(offset)), max(spread, 1.0)
+        measured, spread = frame_noise_level(sums, weights)
+        if measured is not None:
+            offset, scale = float(np.float32(measured)), max(spread, 1.0)
+            level = float(np.mean(row_offsets, dtype=np.float64)) + offset
     window_weights, window_norms = pedestal.window_norm(block, params.span)
     significance = backend.window_significance(sums, window_weights, window_norms, offset,
                                                params.span)
@@ -107,7 +110,7 @@ def _suppress(backend, frame, pedestal, params):
                                             params, row_offsets, offset, scale)
     else:
         rows, cols, values = backend.gather_blocks(frame, candidate, block)
-    return SparseFrame(rows, cols, values, tuple(frame.shape))
+    return SparseFrame(rows, cols, values, tuple(frame.shape), level)
 
 
 def _check_inputs(frame, pedestal):

@@ -12,13 +12,15 @@ thresholds by the spread when it exceeds 1.
 
 import numpy as np
 
-__all__ = ["frame_noise_level", "SAMPLE_STRIDE"]
+__all__ = ["frame_noise_level", "SAMPLE_STRIDE", "MIN_SAMPLES"]
 
 #: Every SAMPLE_STRIDE-th block (in C order) is sampled (about 11 000 of a 2304 x 2304
 #: frame's 4x4 blocks: the offset to 0.01 ADU, the scale to 1 %); a prime avoids
 #: aliasing with rows.
 SAMPLE_STRIDE = 29
 _MAD_TO_SIGMA = 1.4826
+#: Fewer sampled blocks than this measure neither the offset nor the scale.
+MIN_SAMPLES = 16
 
 
 def frame_noise_level(sums, weights):
@@ -34,16 +36,19 @@ def frame_noise_level(sums, weights):
 
     Returns
     -------
-    offset : float
-        Median over sampled blocks of their weighted mean residual, ADU.
+    offset : float or None
+        Median over sampled blocks of their weighted mean residual, ADU; None when
+        fewer than :data:`MIN_SAMPLES` blocks are sampled (a frame of less than about
+        90 x 90 pixels), which are too few to measure it.
     scale : float
-        Robust (MAD) standard deviation of their offset-corrected significance.
+        Robust (MAD) standard deviation of their offset-corrected significance (1.0
+        when the offset is not measured).
     """
     sample_sums = sums.ravel()[::SAMPLE_STRIDE]
     sample_weights = weights.ravel()[::SAMPLE_STRIDE]
     alive = sample_weights > 0
-    if alive.sum() < 16:
-        return 0.0, 1.0
+    if alive.sum() < MIN_SAMPLES:
+        return None, 1.0
     sample_sums, sample_weights = sample_sums[alive], sample_weights[alive]
     offset = float(np.median(sample_sums / sample_weights))
     significance = (sample_sums - offset * sample_weights) / np.sqrt(sample_weights)

@@ -13,6 +13,8 @@ from influxdb_client import InfluxDBClient, Point, WritePrecision
 from influxdb_client.client.write_api import SYNCHRONOUS
 from influxdb_client.rest import ApiException
 
+from edge.wire import OPTIONAL_FIELDS
+
 from .errors import QuarantineError
 from .retry import RetryPolicy, retry
 
@@ -20,11 +22,12 @@ __all__ = ["InfluxStore", "reco_point", "seconds_to_ns", "telemetry_points"]
 
 log = logging.getLogger(__name__)
 
-#: Field name -> type; fixed types, because InfluxDB refuses a field that changes type.
 _RETRYABLE = (ApiException, urllib3.exceptions.HTTPError, OSError)
 #: HTTP statuses meaning "these points will never be accepted", not "try again later".
 _REFUSED = (400, 422)
 
+#: Field name -> type; fixed types, because InfluxDB refuses a field that changes type. The
+#: reco header's optional fields (``edge.wire.OPTIONAL_FIELDS``) are written as floats.
 RECO_FIELDS = {"nSc": int, "cmos_integral": float, "max_sc_integral": float, "processing_s": float}
 
 
@@ -40,6 +43,9 @@ def reco_point(header: dict) -> Point:
              .field("frame", int(header["frame"])))
     for name, kind in RECO_FIELDS.items():
         point.field(name, kind(header[name]))
+    for name in OPTIONAL_FIELDS["reco"]:
+        if name in header:
+            point.field(name, float(header[name]))
     return point.time(seconds_to_ns(header["timestamp"]), WritePrecision.NS)
 
 

@@ -1,4 +1,5 @@
-"""The compress stage's blobs are what the sink's ingest check accepts, whatever codec they chose."""
+"""The stages' items: compressed blobs the sink's ingest check accepts, whatever codec they chose;
+reco headers with the frame's level."""
 
 import numpy as np
 import pytest
@@ -7,7 +8,7 @@ import compression
 import recon
 from edge.daq_protocol import Image
 from edge.sim import FrameSimulator, SensorModel
-from edge.stages import CompressStage, FrameWork
+from edge.stages import CompressStage, FrameWork, ReconstructStage, ZeroSuppressStage
 from sink.blob_check import check_frame_blob
 
 
@@ -39,3 +40,30 @@ def test_compressed_frame_passes_the_sink_check_and_decodes(camera, spark, with_
     codec = compression.read_header(envelope.body)["codec"]["id"]
     assert (codec == "cygno_residual_planes") == spark
     assert np.array_equal(compression.decode_frame(envelope.body, used), pixels)
+
+
+@pytest.fixture(scope="module")
+def larger_camera():
+    """Large enough for zero suppression to measure the frame's level (>= 16 sampled blocks)."""
+    simulator = FrameSimulator(SensorModel((128, 192), seed=5), seed=6)
+    return simulator, recon.Pedestal.from_frames(simulator.pedestal_frame(i) for i in range(16))
+
+
+@pytest.mark.parametrize("glow", [0, 500])
+def test_reco_header_carries_the_frames_level_over_the_pedestal(larger_camera, glow):
+    simulator, pedestal = larger_camera
+    pixels = simulator.pedestal_frame(99) + np.uint16(glow)  # 500: a spark lighting the whole frame
+    work = FrameWork("lime", Image(run=5, frame=1, timestamp=0.0, exposure_s=0.3, pixels=pixels), pedestal)
+    ZeroSuppressStage()(work)
+    ReconstructStage()(work)
+    header = work.envelopes[-1].header
+    assert header["kind"] == "reco" and header["frame_level"] == pytest.approx(glow, abs=0.5)
+
+
+def test_reco_header_leaves_out_a_level_that_was_not_measured(camera):
+    simulator, pedestal = camera
+    work = FrameWork("lime", Image(run=5, frame=1, timestamp=0.0, exposure_s=0.3,
+                                   pixels=simulator.data_frame(0)[0]), pedestal)
+    work.sparse = recon.zero_suppress(work.image.pixels, pedestal, adapt=False)
+    ReconstructStage()(work)
+    assert "frame_level" not in work.envelopes[-1].header  # JSON has no NaN

@@ -45,6 +45,19 @@ def test_ill_typed_field_is_refused_with_value():
         Envelope(_raw_header(frame="34"))
 
 
+def _reco_header(**overrides):
+    return {"kind": "reco", "detector": "lime", "key": item_key("reco", 12, 34), "run": 12, "frame": 34,
+            "timestamp": 1.0, "nSc": 0, "cmos_integral": 0.0, "max_sc_integral": 0.0,
+            "processing_s": 0.01, **overrides}
+
+
+def test_optional_field_may_be_absent_and_is_type_checked_when_present():
+    assert Envelope(_reco_header()).header.get("frame_level") is None
+    assert Envelope(_reco_header(frame_level=3.5)).header["frame_level"] == 3.5
+    with pytest.raises(WireError, match="'frame_level' has ill-typed value 'high'"):
+        Envelope(_reco_header(frame_level="high"))
+
+
 def test_unknown_kind_is_refused():
     with pytest.raises(WireError, match="unknown kind 'video'"):
         Envelope({"kind": "video", "detector": "lime", "key": "k"})

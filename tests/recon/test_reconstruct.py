@@ -84,6 +84,15 @@ def test_reconstruct_equals_reconstruct_sparse_of_zero_suppress(sim, pedestal):
         np.testing.assert_array_equal(direct[name], sparse[name])
 
 
+def test_frame_level_is_the_zero_suppressed_frames_level(sim, pedestal):
+    frame, _ = sim.data_frame(502)
+    sparse = zero_suppress(frame + np.uint16(4), pedestal)
+    assert reconstruct_sparse(sparse, pedestal)["frame_level"] == sparse.level
+    assert 3.8 < sparse.level < 4.2
+    unmeasured = SparseFrame(sparse.rows, sparse.cols, sparse.values, sparse.shape)
+    assert np.isnan(reconstruct_sparse(unmeasured, pedestal)["frame_level"])
+
+
 def test_output_has_the_collaboration_branches(sim, pedestal):
     frame, _ = sim.data_frame(501)
     result = reconstruct(frame, pedestal, run=12, event=34)

@@ -103,6 +103,7 @@ def test_numba_and_numpy_reference_agree(maps, options):
     assert fast.n_pixels > 0
     for field in ("rows", "cols", "values"):
         assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
+    assert fast.level == pytest.approx(slow.level, abs=1e-4) if params.adapt else fast.level is slow.level is None
 
 
 def test_block_sums_kernel_matches_reference(maps, pedestal):
@@ -160,6 +161,28 @@ def test_hysteresis_and_dilation_kernels_match_reference():
     for low, high in [(0, 0), (1, 1), (3, 3), (2, 1), (0, 2)]:
         assert np.array_equal(_zs_kernels.dilate_rect(keep, low, high),
                               _zs_reference.dilate_rect(keep, low, high)), (low, high)
+
+
+def test_level_follows_a_drift_of_the_dark_level(maps, pedestal):
+    # the frame offset is a median over ~200 sampled 4x4 blocks here: +-0.05 ADU (1 sigma)
+    frame = noise_frame(maps, 31)
+    assert abs(zero_suppress(frame, pedestal).level) < 0.2
+    assert zero_suppress(frame + np.uint16(3), pedestal).level == pytest.approx(3.0, abs=0.2)
+
+
+def test_a_glow_over_the_whole_frame_keeps_no_pixel_but_shows_in_the_level(maps, pedestal):
+    frame = noise_frame(maps, 32) + np.uint16(500)  # a spark lighting the whole sensor
+    sparse = zero_suppress(frame, pedestal)
+    assert sparse.n_pixels == 0 and sparse.level == pytest.approx(500.0, abs=0.5)
+
+
+def test_level_is_not_measured_without_adapt(maps, pedestal):
+    assert zero_suppress(noise_frame(maps, 33), pedestal, adapt=False).level is None
+
+
+def test_level_is_not_measured_on_a_frame_too_small_to_sample():
+    maps = sensor_maps((64, 96), seed=2)
+    assert zero_suppress(noise_frame(maps, 34), Pedestal(*maps)).level is None
 
 
 def test_pedestal_drift_does_not_flood_the_frame(maps, pedestal):

@@ -34,6 +34,12 @@ def test_points_are_written_as_line_protocol():
     assert api.records == [[line]]
 
 
+def test_reco_point_has_the_frame_level_when_the_edge_sent_one():
+    header = dict(frame_envelope("reco").header, frame_level=1823.5)
+    assert "frame_level=1823.5" in reco_point(header).to_line_protocol()
+    assert "frame_level" not in reco_point(frame_envelope("reco").header).to_line_protocol()
+
+
 def test_point_with_only_nan_fields_is_dropped():
     api = FakeWriteApi()
     header = dict(telemetry_envelope().header, host={"cpu": float("nan")}, pipeline={})
