@@ -109,6 +109,8 @@ def test_run_root_file_and_reco_points(runs, services):
         assert set(events["pedestal_run"].array(library="np")) == {PEDESTAL_RUN}
     assert wait_for(lambda: services.count_points("reco", detector="e2e") >= DATA_FRAMES, 60,
                     what="reco points")
+    assert wait_for(lambda: services.count_points("reco", "frame_level", detector="e2e") >= DATA_FRAMES, 60,
+                    what="reco frame_level points")
 
 
 def _maybe_get(deployment, key):
