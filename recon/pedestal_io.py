@@ -2,9 +2,9 @@
 
 The archive holds ``format`` (name and version), ``mean`` and ``sigma`` (float32),
 ``mask`` (bool), ``n_frames``, ``id`` and ``run`` (added later within version 1: an
-archive without it loads with run -1, and readers that predate it ignore it). On load the id is recomputed from the maps
-and must match, so a corrupted or hand-edited file is refused rather than used.
-Pickles are never loaded.
+archive without it loads with run -1, and readers that predate it ignore it). On load
+the id is recomputed from the maps and must match, so a corrupted or hand-edited file
+is refused rather than used. Pickles are never loaded.
 """
 
 import io
