@@ -3,8 +3,9 @@
 The pair coders are built for noise; a residual beyond +-7 ADU takes their per-pixel
 overflow path. This script builds the simulator's default camera (pedestal from a
 pedestal run), takes one data frame and derives frames a detector can also send:
-sparks (a bright Gaussian glow with shot noise, growing in size and brightness), the
-left half saturated at 65535, and uniform random data. For each, with and without
+sparks (a bright Gaussian glow with shot noise, growing in size and brightness), smooth
+backgrounds the column medians cannot follow (a ramp down the rows, a glow in one corner),
+the left half saturated at 65535, and uniform random data. For each, with and without
 the pedestal, one table row: the share of sampled residuals that overflow (what
 ``encode_frame`` decides on, ``PLANES_ABOVE``), the codec it chose, its ratio and
 encode / decode time, the pair coder forced on the same frame (what ``encode_frame``
@@ -50,6 +51,13 @@ _SPARKS = [("spark, small faint", 0.05, 100), ("spark, faint", 0.1, 100), ("spar
            ("spark, large", 0.2, 1000), ("spark, whole frame", 0.4, 3000)]
 
 
+def _smooth_backgrounds(y: np.ndarray, x: np.ndarray) -> list:
+    """``[(name, ADU map)]``: smooth light the column medians cannot follow (no pedestal)."""
+    rows, cols = y.shape
+    return [("row ramp (0-10 ADU)", 10.0 * y / rows), ("row ramp (0-40 ADU)", 40.0 * y / rows),
+            ("corner glow (30 ADU)", 30.0 * np.exp(-(y / (0.13 * rows)) ** 2 - (x / (0.13 * cols)) ** 2))]
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pedestal-frames", type=int, default=30)
@@ -71,6 +79,8 @@ def extreme_frames(frame: np.ndarray, seed: int) -> list:
                                + ((y - 0.52 * rows) / (width * rows)) ** 2) / 2)
         noisy = glow + rng.normal(0, 1, glow.shape) * np.sqrt(0.5 * glow)  # shot noise
         frames.append((f"{name} ({peak} ADU)", np.clip(frame + noisy, 0, 65535).astype(np.uint16)))
+    for name, background in _smooth_backgrounds(y, x):
+        frames.append((name, np.clip(frame + np.rint(background), 0, 65535).astype(np.uint16)))
     frames.append(("left half saturated", np.where(x < cols // 2, 65535, frame).astype(np.uint16)))
     frames.append(("random uint16", rng.integers(0, 65536, frame.shape, dtype=np.uint16)))
     return frames
