@@ -9,7 +9,7 @@ from .errors import PedestalError
 from .pedestal_accumulator import PedestalAccumulator
 from . import pedestal_io
 
-__all__ = ["Pedestal"]
+__all__ = ["Pedestal", "check_run"]
 
 
 class Pedestal:
@@ -51,7 +51,7 @@ class Pedestal:
             )
         self._mask = _frozen(mask.copy())
         self.n_frames = int(n_frames)
-        self.run = _check_run(run)
+        self.run = check_run(run)
         self._id = pedestal_fingerprint(self._mean, self._sigma)
         self._weight = None
         self._inv_sigma = None
@@ -164,7 +164,8 @@ class Pedestal:
                 f"masked={int(self._mask.sum())}, id={self._id[:12]}...)")
 
 
-def _check_run(run) -> int:
+def check_run(run) -> int:
+    """A pedestal's ``run``: an int >= -1 (-1: unknown), else PedestalError."""
     if isinstance(run, bool) or not isinstance(run, (int, np.integer)) or run < -1:
         raise PedestalError(f"run must be an int >= -1 (-1: unknown), got {run!r}")
     return int(run)

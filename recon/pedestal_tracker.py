@@ -11,7 +11,7 @@ import numpy as np
 
 from ._tracker_kernels import near_kernel, update_kernel
 from .errors import PedestalError
-from .pedestal import Pedestal
+from .pedestal import Pedestal, check_run
 from .sparse_frame import SparseFrame
 
 __all__ = ["PedestalTracker"]
@@ -73,11 +73,11 @@ class PedestalTracker:
             Number of pixels that were updated.
         """
         frame = self._check_frame(frame)
+        run = self._run if run is None else check_run(run)
         near_signal = self._signal_region(signal)
         used = update_kernel(frame, self._mean, self._variance, near_signal, self.alpha, self.clip)
         self.n_updates += 1
-        if run is not None:
-            self._run = run
+        self._run = run
         return int(used)
 
     @property

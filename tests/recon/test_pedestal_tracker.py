@@ -34,6 +34,9 @@ def test_tracked_pedestal_names_the_run_of_its_last_update(start):
     assert tracker.pedestal.run == 7
     tracker.update(frame, run=9)
     assert tracker.pedestal.run == 9
+    with pytest.raises(PedestalError, match="run must be an int"):
+        tracker.update(frame, run="10")
+    assert tracker.n_updates == 2  # the refused frame was not folded in
 
 
 def test_sigma_stays_near_truth(start):

@@ -140,3 +140,10 @@ def test_empty_sparse_frame_gives_no_cluster(pedestal):
     result = reconstruct_sparse(empty, pedestal)
     assert result["nSc"] == 0 and result["sc_integral"].shape == (0,)
     assert result["cmos_integral"] == 0.0
+
+
+@pytest.mark.parametrize("level", [float("nan"), float("inf")])
+def test_sparse_frame_with_a_non_finite_level_is_refused(level):
+    empty = np.zeros(0, np.int32)
+    with pytest.raises(ReconError, match="level must be finite or None"):
+        SparseFrame(empty, empty, np.zeros(0, np.uint16), SHAPE, level)
