@@ -11,9 +11,9 @@ from recon.variables import CLUSTER_BRANCHES
 
 SHAPE = (192, 256)
 #: Branch names required by issue 5 (collaboration's names, detector-facts.md).
-REQUIRED = ("run", "event", "pedestal_run", "nSc", "cmos_integral", "cmos_mean", "cmos_rms", "sc_integral", "sc_nhits",
-            "sc_size", "sc_xmean", "sc_ymean", "sc_xmin", "sc_xmax", "sc_ymin", "sc_ymax", "sc_length",
-            "sc_width", "sc_theta", "sc_rms", "sc_longrms", "sc_latrms")
+REQUIRED = ("run", "event", "pedestal_run", "nSc", "cmos_integral", "cmos_mean", "cmos_rms", "sc_integral",
+            "sc_nhits", "sc_size", "sc_xmean", "sc_ymean", "sc_xmin", "sc_xmax", "sc_ymin", "sc_ymax",
+            "sc_length", "sc_width", "sc_theta", "sc_rms", "sc_longrms", "sc_latrms")
 
 
 @pytest.fixture(scope="module")
