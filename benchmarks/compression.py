@@ -20,7 +20,6 @@ Usage::
 """
 
 import argparse
-import gzip
 import os
 import platform
 import sys
@@ -35,7 +34,6 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUM
     os.environ.setdefault(_name, "1")
 
 import blosc2  # noqa: E402
-import imagecodecs  # noqa: E402
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 import zstandard  # noqa: E402
@@ -46,6 +44,7 @@ from recon import Pedestal, zero_suppress  # noqa: E402
 
 sys.path.append(_HERE)  # the package is imported: the folder's own helpers no longer shadow it
 from entropy_bounds import entropy_limit_bits, print_bounds  # noqa: E402
+from peers import BLOSC2_C1, generic_peers  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -83,19 +82,11 @@ def build_camera(args):
 
 def methods(pedestal, shape):
     """name -> (encode(frame) -> bytes, decode(bytes) -> array, lossless?)."""
-    blosc = {name: dict(codec=codec, clevel=level, filters=[flt], typesize=2, nthreads=1)
-             for name, codec, level, flt in [
-                 ("blosc2 zstd+shuffle c1", blosc2.Codec.ZSTD, 1, blosc2.Filter.SHUFFLE),
-                 ("blosc2 zstd+shuffle c5", blosc2.Codec.ZSTD, 5, blosc2.Filter.SHUFFLE),
-                 ("blosc2 lz4+bitshuffle c5", blosc2.Codec.LZ4, 5, blosc2.Filter.BITSHUFFLE)]}
-    zstd1, zstd3 = zstandard.ZstdCompressor(level=1), zstandard.ZstdCompressor(level=3)
-    unzstd = zstandard.ZstdDecompressor()
     noisy = compression.frame_api.NOISY_FACTOR
     alphabet14 = compression.PedestalPairCodec(alphabet=14, noisy_factor=noisy)
     classes4 = compression.PedestalPairCodec(classes=4, noisy_factor=noisy)
     mirrored = compression.PedestalPairCodec(noisy_factor=noisy, mirror=True)
     plain = compression.PedestalPairCodec()  # before noisy_factor and mirror: every pixel alike
-    as_frame = lambda raw: np.frombuffer(raw, np.uint16).reshape(shape)  # noqa: E731
     table = {
         "cygno, pedestal": (lambda f: compression.encode_frame(f, pedestal),
                             lambda b: compression.decode_frame(b, pedestal), True),
@@ -112,26 +103,12 @@ def methods(pedestal, shape):
     for q in (1, 2, 4):
         table[f"cygno lossy q={q}"] = (lambda f, q=q: compression.encode_frame(f, pedestal, lossy_q=q),
                                        lambda b: compression.decode_frame(b, pedestal), False)
-    table.update({
-        "gzip -6": (lambda f: gzip.compress(f.tobytes(), 6), lambda b: as_frame(gzip.decompress(b)), True),
-        "zstd -1": (lambda f: zstd1.compress(f.tobytes()), lambda b: as_frame(unzstd.decompress(b)), True),
-        "zstd -3": (lambda f: zstd3.compress(f.tobytes()), lambda b: as_frame(unzstd.decompress(b)), True),
-    })
-    for name, params in blosc.items():
-        table[name] = (lambda f, p=params: blosc2.compress2(f, cparams=p),
-                       lambda b: as_frame(blosc2.decompress2(b, dparams={"nthreads": 1})), True)
-    table["rice (imagecodecs rcomp)"] = (imagecodecs.rcomp_encode,
-                                         lambda b: imagecodecs.rcomp_decode(b, shape=shape, dtype=np.uint16),
-                                         True)
-    if imagecodecs.JPEGXL.available:
-        table["jpeg-xl lossless e1"] = (
-            lambda f: imagecodecs.jpegxl_encode(f, lossless=True, effort=1, numthreads=1),
-            lambda b: imagecodecs.jpegxl_decode(b, numthreads=1), True)
+    table.update(generic_peers(shape))
     return table
 
 
 #: Timed one right after the other on each frame, so their speed ratios can be paired.
-_TARGET_ORDER = ("cygno, pedestal", "blosc2 zstd+shuffle c1", "cygno, no pedestal")
+_TARGET_ORDER = ("cygno, pedestal", BLOSC2_C1, "cygno, no pedestal")
 
 
 def measure(table, frames, repeats):
@@ -178,7 +155,7 @@ def print_table(results, frames, limit_bits):
 
 def print_targets(results, raw):
     ours, bare = results["cygno, pedestal"], results["cygno, no pedestal"]
-    blosc = results["blosc2 zstd+shuffle c1"]
+    blosc = results[BLOSC2_C1]
     print()
     print(f"limit ratio 95 %: see '% of limit' of 'cygno, pedestal' above")
     print(f"no-pedestal ratio / blosc2 zstd+shuffle c1 ratio: {blosc['bytes'] / bare['bytes']:.3f} "
