@@ -14,7 +14,8 @@ __all__ = ["assign_pixels", "accumulate_moments", "MOMENT_COLUMNS"]
 
 #: Columns of the moment table returned by :func:`accumulate_moments`.
 MOMENT_COLUMNS = ("integral", "size", "nhits", "sum_s2", "w", "wx", "wy", "wxx", "wyy", "wxy",
-                  "xmin", "xmax", "ymin", "ymax")
+                  "xmin", "xmax", "ymin", "ymax",
+                  "w_all", "wx_all", "wy_all", "wxx_all", "wyy_all", "wxy_all")
 
 
 def assign_pixels(rows, cols, block_labels, bin, ring=1):
@@ -80,7 +81,8 @@ def accumulate_moments(pixel_label, core, rows, cols, signal, n_clusters):
 
     ``integral``, ``size`` and ``sum_s2`` run over all the cluster's pixels; ``nhits``
     counts those with positive signal; the weighted sums (``w`` = positive signal of
-    core pixels, x = column, y = row) and the bounding box run over the core pixels.
+    core pixels, x = column, y = row) and the bounding box run over the core pixels,
+    the ``*_all`` weighted sums over all the cluster's pixels.
 
     Returns
     -------
@@ -91,7 +93,7 @@ def accumulate_moments(pixel_label, core, rows, cols, signal, n_clusters):
 
 @njit(cache=True, nogil=True)
 def _accumulate_kernel(pixel_label, core, rows, cols, signal, n_clusters):
-    table = np.zeros((n_clusters, 14), dtype=np.float64)
+    table = np.zeros((n_clusters, 20), dtype=np.float64)
     table[:, 10] = np.inf
     table[:, 11] = -np.inf
     table[:, 12] = np.inf
@@ -106,11 +108,17 @@ def _accumulate_kernel(pixel_label, core, rows, cols, signal, n_clusters):
         if s > 0:
             table[k, 2] += 1.0
         table[k, 3] += s * s
-        if not core[i]:
-            continue
         x = np.float64(cols[i])
         y = np.float64(rows[i])
         w = max(s, 0.0)
+        table[k, 14] += w
+        table[k, 15] += w * x
+        table[k, 16] += w * y
+        table[k, 17] += w * x * x
+        table[k, 18] += w * y * y
+        table[k, 19] += w * x * y
+        if not core[i]:
+            continue
         table[k, 4] += w
         table[k, 5] += w * x
         table[k, 6] += w * y
@@ -126,7 +134,7 @@ def _accumulate_kernel(pixel_label, core, rows, cols, signal, n_clusters):
 
 def _accumulate_reference(pixel_label, core, rows, cols, signal, n_clusters):
     """Plain-numpy twin of :func:`_accumulate_kernel` (used by the tests)."""
-    table = np.zeros((n_clusters, 14))
+    table = np.zeros((n_clusters, 20))
     inside = pixel_label >= 0
     label, s = pixel_label[inside], signal[inside].astype(np.float64)
     table[:, 0] = np.bincount(label, s, n_clusters)
@@ -134,11 +142,14 @@ def _accumulate_reference(pixel_label, core, rows, cols, signal, n_clusters):
     table[:, 2] = np.bincount(label, (s > 0).astype(float), n_clusters)
     table[:, 3] = np.bincount(label, s * s, n_clusters)
     in_core = inside & core
+    for start, chosen in ((14, inside), (4, in_core)):
+        label = pixel_label[chosen]
+        x, y = cols[chosen].astype(float), rows[chosen].astype(float)
+        w = np.maximum(signal[chosen].astype(np.float64), 0.0)
+        for column, weight in enumerate((w, w * x, w * y, w * x * x, w * y * y, w * x * y), start=start):
+            table[:, column] = np.bincount(label, weight, n_clusters)
     label = pixel_label[in_core]
     x, y = cols[in_core].astype(float), rows[in_core].astype(float)
-    w = np.maximum(signal[in_core].astype(np.float64), 0.0)
-    for column, weight in enumerate((w, w * x, w * y, w * x * x, w * y * y, w * x * y), start=4):
-        table[:, column] = np.bincount(label, weight, n_clusters)
     for column, (values, reduce) in enumerate(((x, np.minimum), (x, np.maximum),
                                                (y, np.minimum), (y, np.maximum)), start=10):
         start = np.inf if reduce is np.minimum else -np.inf

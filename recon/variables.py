@@ -5,7 +5,9 @@ ADU. Shape comes from the intensity-weighted covariance of the cluster's core pi
 ``sc_theta`` is the angle of its major axis from the x axis (radians, in
 (-pi/2, pi/2]), ``sc_longrms``/``sc_latrms`` the weighted rms along/across it, and
 ``sc_length``/``sc_width`` the full extent of the core pixels along/across it
-(one pixel counts as 1). ``sc_rms`` is the rms of the pixel signals (ADU),
+(one pixel counts as 1). ``sc_lfullrms``/``sc_tfullrms`` are the weighted rms
+along/across that same axis over all the cluster's pixels (core and ring: the full
+profile, diffusion tails included). ``sc_rms`` is the rms of the pixel signals (ADU),
 ``sc_size`` the number of pixels, ``sc_nhits`` those with positive signal.
 """
 
@@ -19,7 +21,8 @@ __all__ = ["cluster_variables", "CLUSTER_BRANCHES"]
 #: Per-cluster branches produced by :func:`cluster_variables`, all float32 arrays.
 CLUSTER_BRANCHES = ("sc_integral", "sc_size", "sc_nhits", "sc_rms", "sc_xmean", "sc_ymean",
                     "sc_xmin", "sc_xmax", "sc_ymin", "sc_ymax", "sc_theta", "sc_length",
-                    "sc_width", "sc_longrms", "sc_latrms", "sc_pearson")
+                    "sc_width", "sc_longrms", "sc_latrms", "sc_lfullrms", "sc_tfullrms",
+                    "sc_pearson")
 
 _COLUMN = {name: i for i, name in enumerate(MOMENT_COLUMNS)}
 
@@ -51,6 +54,7 @@ def cluster_variables(table, pixel_label, core, rows, cols):
     integral = get["integral"]
     along, across = _extent_kernel(pixel_label, core, rows, cols, xmean, ymean,
                                    np.cos(theta), np.sin(theta), len(table))
+    lfullrms, tfullrms = _full_profile_rms(get, np.cos(theta), np.sin(theta))
     with np.errstate(invalid="ignore", divide="ignore"):
         pearson = np.where(var_x * var_y > 0, cov_xy / np.sqrt(var_x * var_y), 0.0)
     result = {
@@ -60,9 +64,21 @@ def cluster_variables(table, pixel_label, core, rows, cols):
         "sc_xmin": get["xmin"], "sc_xmax": get["xmax"], "sc_ymin": get["ymin"], "sc_ymax": get["ymax"],
         "sc_theta": theta, "sc_length": along, "sc_width": across,
         "sc_longrms": np.sqrt(half_trace + spread), "sc_latrms": np.sqrt(np.maximum(half_trace - spread, 0.0)),
-        "sc_pearson": pearson,
+        "sc_lfullrms": lfullrms, "sc_tfullrms": tfullrms, "sc_pearson": pearson,
     }
     return {name: np.asarray(result[name], dtype=np.float32) for name in CLUSTER_BRANCHES}
+
+
+def _full_profile_rms(get, cos_t, sin_t):
+    """Weighted rms of all the cluster's pixels along / across the core's major axis."""
+    w = np.where(get["w_all"] > 0, get["w_all"], 1.0)
+    xmean, ymean = get["wx_all"] / w, get["wy_all"] / w
+    var_x = get["wxx_all"] / w - xmean**2
+    var_y = get["wyy_all"] / w - ymean**2
+    cov_xy = get["wxy_all"] / w - xmean * ymean
+    along = cos_t**2 * var_x + sin_t**2 * var_y + 2.0 * cos_t * sin_t * cov_xy
+    across = sin_t**2 * var_x + cos_t**2 * var_y - 2.0 * cos_t * sin_t * cov_xy
+    return np.sqrt(np.maximum(along, 0.0)), np.sqrt(np.maximum(across, 0.0))
 
 
 @njit(cache=True, nogil=True)

@@ -61,3 +61,33 @@ def test_extent_kernel_matches_reference():
     args = (label, core, rows, cols, xmean, ymean, np.cos(theta), np.sin(theta), k)
     for got, expected in zip(_extent_kernel(*args), _extent_reference(*args)):
         np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def _variables_with_ring(rows, cols, signal, core):
+    rows, cols = np.asarray(rows, np.int32), np.asarray(cols, np.int32)
+    label, core = np.zeros(len(rows), np.int32), np.asarray(core, bool)
+    table = accumulate_moments(label, core, rows, cols, np.asarray(signal, np.float32), 1)
+    return {name: float(value[0]) for name, value in cluster_variables(table, label, core, rows, cols).items()}
+
+
+def test_full_rms_equals_core_rms_without_ring_pixels():
+    v = _variables_of([3, 4, 5, 4, 6], [10, 12, 15, 18, 20], [5, 9, 4, 7, 2])
+    assert v["sc_lfullrms"] == pytest.approx(v["sc_longrms"], rel=1e-5)
+    assert v["sc_tfullrms"] == pytest.approx(v["sc_latrms"], rel=1e-5, abs=1e-4)
+
+
+def test_full_rms_takes_the_ring_pixels_along_the_core_axis():
+    cols = np.arange(10, 31)
+    rows = np.full(21, 7)
+    core = (cols >= 15) & (cols <= 25)  # a horizontal core; the tails are ring pixels
+    tails = np.append(rows, [9, 5])  # two ring pixels off the axis, at the centre column
+    v = _variables_with_ring(tails, np.append(cols, [20, 20]), np.ones(23), np.append(core, [False, False]))
+    assert v["sc_theta"] == pytest.approx(0.0, abs=1e-6)
+    assert v["sc_longrms"] == pytest.approx(np.arange(11).std(), rel=1e-5)
+    assert v["sc_lfullrms"] == pytest.approx(np.append(cols, [20, 20]).std(), rel=1e-5)
+    assert v["sc_tfullrms"] == pytest.approx(np.append(rows, [9, 5]).std(), rel=1e-5)
+
+
+def test_full_rms_ignores_negative_ring_pixels():
+    with_negative = _variables_with_ring([0, 0, 0, 0], [0, 1, 2, 40], [1, 1, 1, -5], [True, True, True, False])
+    assert with_negative["sc_lfullrms"] == pytest.approx(np.std([0, 1, 2]), rel=1e-5)
