@@ -11,7 +11,7 @@ from .zero_suppress import zero_suppress
 from .zs_params import ZeroSuppressionParams
 from .reconstruct import reconstruct, reconstruct_sparse
 from .result_codec import result_from_bytes, result_to_bytes
-from .root_output import root_bytes, root_file_name, write_root
+from .root_output import fill_missing_branches, root_bytes, root_file_name, write_root
 
 __all__ = [
     "PedestalError",
@@ -30,6 +30,7 @@ __all__ = [
     "write_root",
     "root_bytes",
     "root_file_name",
+    "fill_missing_branches",
     "ENVIRONMENT_BRANCHES",
     "environment_branches",
 ]

@@ -15,7 +15,7 @@ import uproot
 
 from .errors import ReconError
 
-__all__ = ["write_root", "root_bytes", "root_file_name", "TREE_NAME", "COUNTER"]
+__all__ = ["write_root", "root_bytes", "root_file_name", "fill_missing_branches", "TREE_NAME", "COUNTER"]
 
 TREE_NAME = "Events"
 COUNTER = "nSc"
@@ -27,6 +27,35 @@ def root_file_name(run):
     if isinstance(run, bool) or not isinstance(run, (int, np.integer)) or run < 0:
         raise ReconError(f"run must be an integer >= 0, got {run!r}")
     return f"reco_run{int(run):05d}.root"
+
+
+def fill_missing_branches(events):
+    """Give every result the branches any result of ``events`` has, as NaN where it lacks them.
+
+    A run whose frames were reconstructed by two versions (the edge upgraded mid-run)
+    has results with different branch sets, which :func:`write_root` refuses. This
+    returns new dicts with the union of the names: a missing event-level branch is NaN,
+    a missing ``sc_*`` branch ``nSc`` NaNs; present values are kept as they are.
+
+    Returns
+    -------
+    events : list of dict
+    filled : dict of str to int
+        Each branch that was missing somewhere -> in how many results.
+    """
+    names = {}
+    for event in events:
+        names.update(dict.fromkeys(event))
+    filled, aligned = {}, []
+    for event in events:
+        missing = [name for name in names if name not in event]
+        row = dict(event)
+        for name in missing:
+            filled[name] = filled.get(name, 0) + 1
+            row[name] = (np.full(int(event.get(COUNTER, 0)), np.nan, dtype=np.float32)
+                         if name.startswith(_CLUSTER_PREFIX) else np.float64(np.nan))
+        aligned.append(row)
+    return aligned, filled
 
 
 def write_root(events, path):

@@ -15,6 +15,7 @@ __all__ = [
     "blob_pedestal_id",
     "decode_frame",
     "environment_branches",
+    "fill_missing_branches",
     "pedestal_from_bytes",
     "read_blob_header",
     "reconstruct",
@@ -69,3 +70,8 @@ def result_from_bytes(body: bytes) -> dict:
 def root_bytes(results: list) -> bytes:
     """The collaboration-format ROOT file (tree ``Events``, one entry per result), as bytes."""
     return _function("recon", "root_bytes")(results)
+
+
+def fill_missing_branches(results: list) -> tuple:
+    """Results with one branch set (NaN where one lacked a branch), and branch -> count filled."""
+    return _function("recon", "fill_missing_branches")(results)

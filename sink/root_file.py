@@ -32,7 +32,16 @@ def reco_frames(s3, detector: str, run: int) -> dict:
 
 
 def results_to_root_bytes(results: list) -> bytes:
-    """The ROOT file of ``results`` (reconstruction dicts, in event order), as bytes."""
+    """The ROOT file of ``results`` (reconstruction dicts, in event order), as bytes.
+
+    Results written by different reconstruction versions (an edge upgraded mid-run) may
+    lack some branches; those are filled with NaN and logged rather than losing the file.
+    """
+    results, filled = bridge.fill_missing_branches(results)
+    if filled:
+        log.warning("reco results without some branches (another reconstruction version?), "
+                    "filled with NaN; branch: results without it: %s",
+                    ", ".join(f"{name}: {count}" for name, count in sorted(filled.items())))
     return bridge.root_bytes(results)
 
 

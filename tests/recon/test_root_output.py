@@ -5,7 +5,8 @@ import pytest
 import uproot
 
 from edge.sim import FrameSimulator, SensorModel
-from recon import Pedestal, ReconError, reconstruct, root_bytes, root_file_name, write_root
+from recon import (Pedestal, ReconError, fill_missing_branches, reconstruct, root_bytes, root_file_name,
+                   write_root)
 from recon.reconstruct import EVENT_BRANCHES, TIMING_BRANCHES
 from recon.variables import CLUSTER_BRANCHES
 
@@ -90,3 +91,24 @@ def test_cluster_array_of_wrong_length_is_refused(events, tmp_path):
 def test_bad_run_number_is_refused():
     with pytest.raises(ReconError, match="run must be an integer >= 0, got -1"):
         root_file_name(-1)
+
+
+def test_missing_branches_are_filled_with_nan_of_the_right_length(events):
+    older = {k: v for k, v in events[1].items() if k not in ("sc_theta", "frame_level")}
+    aligned, filled = fill_missing_branches([events[0], older])
+    assert filled == {"sc_theta": 1, "frame_level": 1}
+    assert set(aligned[1]) == set(events[0])
+    assert np.isnan(aligned[1]["frame_level"])
+    assert aligned[1]["sc_theta"].shape == (int(events[1]["nSc"]),)
+    assert np.isnan(aligned[1]["sc_theta"]).all()
+
+
+def test_filling_keeps_present_values_and_leaves_the_input_alone(events):
+    older = {k: v for k, v in events[1].items() if k != "sc_theta"}
+    aligned, _ = fill_missing_branches([older, events[0]])
+    assert aligned[1] is not events[0] and aligned[1]["sc_theta"] is events[0]["sc_theta"]
+    assert "sc_theta" not in older
+
+
+def test_results_with_one_branch_set_need_no_filling(events):
+    assert fill_missing_branches(events)[1] == {}

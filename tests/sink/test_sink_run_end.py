@@ -130,6 +130,23 @@ def test_run_with_reco_results_gets_a_root_file(processor, stores):
         assert tree["sc_integral"].array(library="np")[2].tolist() == [1.0, 2.0]
 
 
+def test_run_reconstructed_by_two_versions_gets_a_root_file_with_nan_filled(processor, stores, caplog):
+    store_run(processor)
+    for frame in (0, 1, 2):
+        result = reco_result(12, frame, frame)
+        if frame == 2:  # a newer edge: one more event and one more cluster branch
+            result.update(frame_level=np.float64(0.5), sc_width=np.ones(frame, np.float32))
+        deliver(processor, frame_envelope("reco", 12, frame, body=recon.result_to_bytes(result)))
+    assert deliver(processor, run_stop_envelope(12, frames_published=3, reconstruction=True)) is not None
+    with uproot.open(io.BytesIO(stores.s3.get(layout.root_key(DETECTOR, 12)).body)) as file:
+        tree = file["Events"]
+        assert np.isnan(tree["frame_level"].array(library="np")[:2]).all()
+        assert tree["frame_level"].array(library="np")[2] == 0.5
+        assert tree["sc_width"].array(library="np")[2].tolist() == [1.0, 1.0]
+        assert np.isnan(tree["sc_width"].array(library="np")[1]).all()
+    assert "frame_level: 2, sc_width: 2" in caplog.text
+
+
 def test_missing_reco_result_leaves_run_stop_unacked(processor, stores, sleeps):
     store_run(processor)
     store_reco(processor, frames=(0, 1))
