@@ -111,25 +111,26 @@ def _accumulate_kernel(pixel_label, core, rows, cols, signal, n_clusters):
         x = np.float64(cols[i])
         y = np.float64(rows[i])
         w = max(s, 0.0)
-        table[k, 14] += w
-        table[k, 15] += w * x
-        table[k, 16] += w * y
-        table[k, 17] += w * x * x
-        table[k, 18] += w * y * y
-        table[k, 19] += w * x * y
+        _add_weighted(table[k], 14, w, x, y)
         if not core[i]:
             continue
-        table[k, 4] += w
-        table[k, 5] += w * x
-        table[k, 6] += w * y
-        table[k, 7] += w * x * x
-        table[k, 8] += w * y * y
-        table[k, 9] += w * x * y
+        _add_weighted(table[k], 4, w, x, y)
         table[k, 10] = min(table[k, 10], x)
         table[k, 11] = max(table[k, 11], x)
         table[k, 12] = min(table[k, 12], y)
         table[k, 13] = max(table[k, 13], y)
     return table
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _add_weighted(row, start, w, x, y):
+    """Add the weighted moments w, wx, wy, wxx, wyy, wxy into ``row[start:start + 6]``."""
+    row[start] += w
+    row[start + 1] += w * x
+    row[start + 2] += w * y
+    row[start + 3] += w * x * x
+    row[start + 4] += w * y * y
+    row[start + 5] += w * x * y
 
 
 def _accumulate_reference(pixel_label, core, rows, cols, signal, n_clusters):
