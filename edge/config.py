@@ -46,6 +46,8 @@ EDGE_OPTIONS = [
     Option("pipeline", "lossy_q", (int, float), 2, check=positive),
     Option("pipeline", "zero_suppression", bool, True),
     Option("pipeline", "reconstruction", bool, True),
+    Option("pipeline", "reco_pixel_lists", bool, False,
+           help="add each cluster's pixels to the reco results (redpix_* branches; ~12 bytes a pixel)"),
     Option("pipeline", "pedestal_tracking", bool, False,
            help="follow the pedestal's drift from data frames (triggerless running)"),
     Option("pipeline", "pedestal_tracking_every", int, 10, check=positive,

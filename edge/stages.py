@@ -78,15 +78,21 @@ class ZeroSuppressStage:
 
 
 class ReconstructStage:
-    """Clusters the sparse frame into the collaboration's ``sc_*`` variables."""
+    """Clusters the sparse frame into the collaboration's ``sc_*`` variables.
+
+    ``pixel_lists`` adds each cluster's pixels (``redpix_*``, :mod:`recon.pixel_lists`).
+    """
 
     name = "reconstruct"
+
+    def __init__(self, pixel_lists: bool = False):
+        self.pixel_lists = bool(pixel_lists)
 
     def __call__(self, work: FrameWork) -> None:
         if work.pedestal is None or work.sparse is None:
             return
         started = time.perf_counter()
-        result = recon.reconstruct_sparse(work.sparse, work.pedestal)
+        result = recon.reconstruct_sparse(work.sparse, work.pedestal, pixel_lists=self.pixel_lists)
         result["run"] = np.int64(work.image.run)
         result["event"] = np.int64(work.image.frame)
         result.update(recon.environment_branches(work.image.metadata))
@@ -108,7 +114,7 @@ def build_stages(pipeline_config: dict) -> list:
     if pipeline_config["zero_suppression"]:
         stages.append(ZeroSuppressStage())
         if pipeline_config["reconstruction"]:
-            stages.append(ReconstructStage())
+            stages.append(ReconstructStage(pipeline_config.get("reco_pixel_lists", False)))
     return stages
 
 

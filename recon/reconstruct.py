@@ -17,6 +17,7 @@ from .cluster_labels import label_blocks
 from .cluster_moments import accumulate_moments, assign_pixels
 from .errors import PedestalError, ReconError
 from .line_split import split_crossing_tracks
+from .pixel_lists import cluster_pixel_lists
 from .sparse_frame import SparseFrame
 from .supercluster import collinear_merge_map
 from .variables import CLUSTER_BRANCHES, cluster_variables
@@ -24,9 +25,10 @@ from .zero_suppress import zero_suppress
 
 __all__ = ["reconstruct", "reconstruct_sparse", "EVENT_BRANCHES", "TIMING_BRANCHES", "DEFAULTS"]
 
-#: Clustering options and their defaults (see :func:`recon.cluster_labels.label_blocks`).
+#: Options and their defaults: clustering (see :func:`recon.cluster_labels.label_blocks`),
+#: and ``pixel_lists``, which adds each cluster's pixels (:mod:`recon.pixel_lists`).
 DEFAULTS = {"bin": 4, "seed": 4.5, "grow": 1.5, "merge_radius": 2, "min_significance": 7.0, "ring": 1,
-            "merge_rounds": 3, "split_crossing": True}
+            "merge_rounds": 3, "split_crossing": True, "pixel_lists": False}
 #: Event-level branches (one value per frame) besides the timings.
 EVENT_BRANCHES = ("nSc", "cmos_integral", "cmos_mean", "cmos_rms", "pedestal_run", "frame_level")
 #: Time of each step, seconds. ``t_DBSCAN`` keeps the collaboration's name for the
@@ -48,7 +50,8 @@ def reconstruct(frame, pedestal, *, run=None, event=None, **options):
         pedestal's ``run`` (-1 if unknown), ``frame_level`` the zero-suppressed frame's
         ``level`` (NaN if not measured).
     **options
-        Clustering options, see :data:`DEFAULTS`.
+        Clustering options, see :data:`DEFAULTS`; ``pixel_lists=True`` also returns the
+        clusters' pixels (``nRedpix``, ``sc_redpixIdx``, ``redpix_ix/iy/iz``).
 
     Returns
     -------
@@ -101,6 +104,8 @@ def reconstruct_sparse(sparse, pedestal, *, run=None, event=None, **options):
     table = accumulate_moments(pixel_label, core, rows, cols, blocks.signal, n_clusters)
     result = cluster_variables(table, pixel_label, core, rows, cols)
     result.update(_event_variables(blocks.signal, sparse.shape, n_clusters))
+    if opts["pixel_lists"]:
+        result.update(cluster_pixel_lists(pixel_label, rows, cols, blocks.signal, n_clusters))
     _lap(timings, "t_variables", clock)
     timings["t_reco"] = sum(timings[name] for name in ("t_rebin", "t_DBSCAN", "t_variables"))
     result.update({name: np.float64(value) for name, value in timings.items()})

@@ -2,7 +2,8 @@
 
 Event-level values (``run``, ``event``, ``nSc``, ``cmos_*``, ``t_*``) become flat
 branches; per-cluster arrays (``sc_*``) become jagged branches whose counter is the
-``nSc`` branch, as in ``reco_run%05d_3D.root``. Written by uproot (pure Python); ROOT
+``nSc`` branch, and the clusters' pixel lists (``redpix_*``, when reconstructed with
+``pixel_lists=True``) jagged branches counted by ``nRedpix``, as in ``reco_run%05d_3D.root``. Written by uproot (pure Python); ROOT
 itself cannot be installed on this machine, so the files are checked with uproot.
 """
 
@@ -19,7 +20,8 @@ __all__ = ["write_root", "root_bytes", "root_file_name", "fill_missing_branches"
 
 TREE_NAME = "Events"
 COUNTER = "nSc"
-_CLUSTER_PREFIX = "sc_"
+#: Prefix of the jagged branches -> the branch that counts their entries per event.
+JAGGED = {"sc_": COUNTER, "redpix_": "nRedpix"}
 
 
 def root_file_name(run):
@@ -35,7 +37,8 @@ def fill_missing_branches(events):
     A run whose frames were reconstructed by two versions (the edge upgraded mid-run)
     has results with different branch sets, which :func:`write_root` refuses. This
     returns new dicts with the union of the names: a missing event-level branch is NaN,
-    a missing ``sc_*`` branch ``nSc`` NaNs; present values are kept as they are.
+    a missing counter (``nRedpix``) 0, a missing jagged branch (``sc_*``, ``redpix_*``) as
+    many NaNs as its counter says; present values are kept as they are.
 
     Returns
     -------
@@ -52,8 +55,11 @@ def fill_missing_branches(events):
         row = dict(event)
         for name in missing:
             filled[name] = filled.get(name, 0) + 1
-            row[name] = (np.full(int(event.get(COUNTER, 0)), np.nan, dtype=np.float32)
-                         if name.startswith(_CLUSTER_PREFIX) else np.float64(np.nan))
+            row[name] = np.int32(0) if name in JAGGED.values() else np.float64(np.nan)
+        for name in missing:
+            counter = _counter_of(name)
+            if counter is not None:
+                row[name] = np.full(int(row.get(counter, 0)), np.nan, dtype=np.float32)
         aligned.append(row)
     return aligned, filled
 
@@ -66,7 +72,7 @@ def write_root(events, path):
     events : sequence of dict
         One result per frame, in event order (as :func:`recon.reconstruct` returns,
         with ``run``/``event`` added). All must have the same branch names; ``sc_*``
-        arrays must have ``nSc`` entries.
+        arrays must have ``nSc`` entries, ``redpix_*`` arrays ``nRedpix``.
     path : str or os.PathLike
         File to create (overwritten).
     """
@@ -74,7 +80,7 @@ def write_root(events, path):
     with uproot.recreate(os.fspath(path)) as file:
         types = {name: (ak.type(value) if isinstance(value, ak.Array) else value.dtype)
                  for name, value in columns.items()}
-        tree = file.mktree(TREE_NAME, types, counter_name=lambda name: COUNTER)
+        tree = file.mktree(TREE_NAME, types, counter_name=_counter_of)
         tree.extend(columns)
 
 
@@ -101,23 +107,35 @@ def _columns(events):
         if not isinstance(event, dict) or set(event) != set(names):
             found = sorted(event) if isinstance(event, dict) else type(event).__name__
             raise ReconError(f"events[{index}] branches {found} differ from events[0]'s {sorted(names)}")
-    counts = np.array([int(event[COUNTER]) for event in events], dtype=np.int32)
+    counters = {counter: _counts(events, counter) for counter in JAGGED.values() if counter in names}
     columns = {}
     for name in names:
-        if name == COUNTER:
+        counter = _counter_of(name)
+        if name in counters:
             continue
-        if name.startswith(_CLUSTER_PREFIX):
-            columns[name] = _jagged(events, name, counts)
-        else:
+        if counter is None:
             columns[name] = _flat(events, name)
-    return {COUNTER: counts, **columns}
+        elif counter in counters:
+            columns[name] = _jagged(events, name, counters[counter], counter)
+        else:
+            raise ReconError(f"branch {name!r} needs its counter {counter!r}, which events[0] lacks")
+    return {**counters, **columns}
 
 
-def _jagged(events, name, counts):
+def _counter_of(name):
+    """The counter branch of a jagged branch ``name``, or None for an event-level one."""
+    return next((counter for prefix, counter in JAGGED.items() if name.startswith(prefix)), None)
+
+
+def _counts(events, counter):
+    return np.array([int(event[counter]) for event in events], dtype=np.int32)
+
+
+def _jagged(events, name, counts, counter):
     arrays = [np.asarray(event[name]) for event in events]
     for index, (array, count) in enumerate(zip(arrays, counts)):
         if array.ndim != 1 or len(array) != count:
-            raise ReconError(f"events[{index}][{name!r}] has shape {array.shape}, expected ({count},) = nSc")
+            raise ReconError(f"events[{index}][{name!r}] has shape {array.shape}, expected ({count},) = {counter}")
     flat = np.concatenate(arrays)
     if flat.dtype.kind not in "biuf":
         raise ReconError(f"branch {name!r} must be numeric, got dtype {flat.dtype}")

@@ -67,3 +67,22 @@ def test_reco_header_leaves_out_a_level_that_was_not_measured(camera):
     work.sparse = recon.zero_suppress(work.image.pixels, pedestal, adapt=False)
     ReconstructStage()(work)
     assert "frame_level" not in work.envelopes[-1].header  # JSON has no NaN
+
+
+@pytest.mark.parametrize("pixel_lists", [False, True])
+def test_reco_result_has_pixel_lists_only_when_configured(larger_camera, pixel_lists):
+    simulator, pedestal = larger_camera
+    work = FrameWork("lime", Image(run=5, frame=1, timestamp=0.0, exposure_s=0.3,
+                                   pixels=simulator.data_frame(2)[0]), pedestal)
+    ZeroSuppressStage()(work)
+    ReconstructStage(pixel_lists=pixel_lists)(work)
+    result = recon.result_from_bytes(work.envelopes[-1].body)
+    assert ("redpix_iz" in result) == pixel_lists
+
+
+def test_pipeline_config_turns_pixel_lists_on():
+    from edge.stages import build_stages
+
+    config = {"codec": "lossless", "lossy_q": 2, "zero_suppression": True, "reconstruction": True,
+              "reco_pixel_lists": True}
+    assert build_stages(config)[-1].pixel_lists

@@ -112,3 +112,29 @@ def test_filling_keeps_present_values_and_leaves_the_input_alone(events):
 
 def test_results_with_one_branch_set_need_no_filling(events):
     assert fill_missing_branches(events)[1] == {}
+
+
+@pytest.fixture(scope="module")
+def events_with_pixels():
+    sim = FrameSimulator(SensorModel(SHAPE, seed=8), seed=9, mix={"fe55": 2, "er": 1})
+    pedestal = Pedestal.from_frames((sim.pedestal_frame(i) for i in range(20)), run=41)
+    return [reconstruct(sim.data_frame(i)[0], pedestal, run=42, event=i, pixel_lists=True) for i in range(3)]
+
+
+def test_pixel_lists_are_counted_by_nRedpix(events_with_pixels, tmp_path):
+    write_root(events_with_pixels, tmp_path / "x.root")
+    tree = uproot.open(tmp_path / "x.root")["Events"]
+    assert tree["nRedpix"].array(library="np").tolist() == [int(e["nRedpix"]) for e in events_with_pixels]
+    for entry, event in zip(tree["redpix_iz"].array(library="np"), events_with_pixels):
+        np.testing.assert_array_equal(entry, event["redpix_iz"])
+    for entry, event in zip(tree["sc_redpixIdx"].array(library="np"), events_with_pixels):
+        np.testing.assert_array_equal(entry, event["sc_redpixIdx"])
+
+
+def test_events_without_pixel_lists_get_empty_ones(events, events_with_pixels, tmp_path):
+    aligned, filled = fill_missing_branches([events[0], events_with_pixels[1]])
+    assert int(aligned[0]["nRedpix"]) == 0 and aligned[0]["redpix_ix"].size == 0
+    assert aligned[0]["sc_redpixIdx"].shape == (int(events[0]["nSc"]),)
+    write_root(aligned, tmp_path / "x.root")
+    tree = uproot.open(tmp_path / "x.root")["Events"]
+    assert tree["nRedpix"].array(library="np").tolist() == [0, int(events_with_pixels[1]["nRedpix"])]
