@@ -1,5 +1,6 @@
 """``edge.toml``: the edge agent's configuration, validated at start."""
 
+import math
 import os
 
 from .config_loader import Option, identifier, load_config, positive
@@ -20,6 +21,10 @@ def _codec_mode(value: str) -> str | None:
 
 def _fraction(value: float) -> str | None:
     return None if 0 < value < 1 else "must be between 0 and 1 (exclusive)"
+
+
+def _calibration(value: float) -> str | None:
+    return None if math.isfinite(value) and value > 0 else "must be a finite number > 0 (ADU per keV)"
 
 
 def _log_level(value: str) -> str | None:
@@ -48,6 +53,8 @@ EDGE_OPTIONS = [
     Option("pipeline", "reconstruction", bool, True),
     Option("pipeline", "reco_pixel_lists", bool, False,
            help="add each cluster's pixels to the reco results (redpix_* branches; ~12 bytes a pixel)"),
+    Option("pipeline", "reco_adu_per_kev", (int, float), None, check=_calibration,
+           help="energy calibration, ADU of cluster integral per keV: adds sc_energy (unset: no sc_energy)"),
     Option("pipeline", "pedestal_tracking", bool, False,
            help="follow the pedestal's drift from data frames (triggerless running)"),
     Option("pipeline", "pedestal_tracking_every", int, 10, check=positive,

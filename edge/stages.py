@@ -80,19 +80,20 @@ class ZeroSuppressStage:
 class ReconstructStage:
     """Clusters the sparse frame into the collaboration's ``sc_*`` variables.
 
-    ``pixel_lists`` adds each cluster's pixels (``redpix_*``, :mod:`recon.pixel_lists`).
+    ``pixel_lists`` adds each cluster's pixels (``redpix_*``, :mod:`recon.pixel_lists`),
+    ``adu_per_kev`` (an energy calibration) their energies (``sc_energy``, :mod:`recon.energy`).
     """
 
     name = "reconstruct"
 
-    def __init__(self, pixel_lists: bool = False):
-        self.pixel_lists = bool(pixel_lists)
+    def __init__(self, pixel_lists: bool = False, adu_per_kev: float | None = None):
+        self.options = {"pixel_lists": bool(pixel_lists), "adu_per_kev": adu_per_kev}
 
     def __call__(self, work: FrameWork) -> None:
         if work.pedestal is None or work.sparse is None:
             return
         started = time.perf_counter()
-        result = recon.reconstruct_sparse(work.sparse, work.pedestal, pixel_lists=self.pixel_lists)
+        result = recon.reconstruct_sparse(work.sparse, work.pedestal, **self.options)
         result["run"] = np.int64(work.image.run)
         result["event"] = np.int64(work.image.frame)
         result.update(recon.environment_branches(work.image.metadata))
@@ -114,7 +115,8 @@ def build_stages(pipeline_config: dict) -> list:
     if pipeline_config["zero_suppression"]:
         stages.append(ZeroSuppressStage())
         if pipeline_config["reconstruction"]:
-            stages.append(ReconstructStage(pipeline_config.get("reco_pixel_lists", False)))
+            stages.append(ReconstructStage(pipeline_config.get("reco_pixel_lists", False),
+                                           pipeline_config.get("reco_adu_per_kev")))
     return stages
 
 

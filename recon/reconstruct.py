@@ -15,6 +15,7 @@ import numpy as np
 from .block_map import block_map
 from .cluster_labels import label_blocks
 from .cluster_moments import accumulate_moments, assign_pixels
+from .energy import check_adu_per_kev, cluster_energy
 from .errors import PedestalError, ReconError
 from .line_split import split_crossing_tracks
 from .pixel_lists import cluster_pixel_lists
@@ -26,9 +27,10 @@ from .zero_suppress import zero_suppress
 __all__ = ["reconstruct", "reconstruct_sparse", "EVENT_BRANCHES", "TIMING_BRANCHES", "DEFAULTS"]
 
 #: Options and their defaults: clustering (see :func:`recon.cluster_labels.label_blocks`),
-#: and ``pixel_lists``, which adds each cluster's pixels (:mod:`recon.pixel_lists`).
+#: ``pixel_lists``, which adds each cluster's pixels (:mod:`recon.pixel_lists`), and
+#: ``adu_per_kev``, the calibration that adds ``sc_energy`` (:mod:`recon.energy`).
 DEFAULTS = {"bin": 4, "seed": 4.5, "grow": 1.5, "merge_radius": 2, "min_significance": 7.0, "ring": 1,
-            "merge_rounds": 3, "split_crossing": True, "pixel_lists": False}
+            "merge_rounds": 3, "split_crossing": True, "pixel_lists": False, "adu_per_kev": None}
 #: Event-level branches (one value per frame) besides the timings.
 EVENT_BRANCHES = ("nSc", "cmos_integral", "cmos_mean", "cmos_rms", "pedestal_run", "frame_level")
 #: Time of each step, seconds. ``t_DBSCAN`` keeps the collaboration's name for the
@@ -51,7 +53,8 @@ def reconstruct(frame, pedestal, *, run=None, event=None, **options):
         ``level`` (NaN if not measured).
     **options
         Clustering options, see :data:`DEFAULTS`; ``pixel_lists=True`` also returns the
-        clusters' pixels (``nRedpix``, ``sc_redpixIdx``, ``redpix_ix/iy/iz``).
+        clusters' pixels (``nRedpix``, ``sc_redpixIdx``, ``redpix_ix/iy/iz``), and
+        ``adu_per_kev`` (a calibration, ADU per keV) their energies ``sc_energy`` in keV.
 
     Returns
     -------
@@ -103,6 +106,8 @@ def reconstruct_sparse(sparse, pedestal, *, run=None, event=None, **options):
     clock = _lap(timings, "t_DBSCAN", clock)
     table = accumulate_moments(pixel_label, core, rows, cols, blocks.signal, n_clusters)
     result = cluster_variables(table, pixel_label, core, rows, cols)
+    if opts["adu_per_kev"] is not None:
+        result["sc_energy"] = cluster_energy(result["sc_integral"], opts["adu_per_kev"])
     result.update(_event_variables(blocks.signal, sparse.shape, n_clusters))
     if opts["pixel_lists"]:
         result.update(cluster_pixel_lists(pixel_label, rows, cols, blocks.signal, n_clusters))
@@ -156,7 +161,9 @@ def _options(options):
     unknown = set(options) - set(DEFAULTS)
     if unknown:
         raise ReconError(f"unknown reconstruction option(s) {sorted(unknown)!r}; known: {sorted(DEFAULTS)}")
-    return {**DEFAULTS, **options}
+    opts = {**DEFAULTS, **options}
+    opts["adu_per_kev"] = check_adu_per_kev(opts["adu_per_kev"])
+    return opts
 
 
 def _check_pedestal(pedestal, shape):

@@ -84,3 +84,13 @@ def test_pedestal_tracking_without_zero_suppression_is_refused(tmp_path):
 def test_pedestal_tracking_alpha_outside_0_1_is_named_and_echoed(tmp_path):
     with pytest.raises(ConfigError, match="pedestal_tracking_alpha.*1.5"):
         _load(tmp_path, GOOD + "[pipeline]\npedestal_tracking_alpha = 1.5\n")
+
+
+def test_energy_calibration_is_unset_by_default(tmp_path):
+    assert _load(tmp_path, GOOD)["pipeline"]["reco_adu_per_kev"] is None
+
+
+@pytest.mark.parametrize("value", ["0", "-3.5", "inf", "nan"])
+def test_energy_calibration_must_be_finite_and_positive(tmp_path, value):
+    with pytest.raises(ConfigError, match=rf"reco_adu_per_kev = {value}"):
+        _load(tmp_path, GOOD + f"[pipeline]\nreco_adu_per_kev = {value}\n")

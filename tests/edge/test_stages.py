@@ -85,4 +85,14 @@ def test_pipeline_config_turns_pixel_lists_on():
 
     config = {"codec": "lossless", "lossy_q": 2, "zero_suppression": True, "reconstruction": True,
               "reco_pixel_lists": True}
-    assert build_stages(config)[-1].pixel_lists
+    assert build_stages(config)[-1].options["pixel_lists"]
+
+
+def test_reco_result_has_energies_with_a_calibration(larger_camera):
+    simulator, pedestal = larger_camera
+    work = FrameWork("lime", Image(run=5, frame=1, timestamp=0.0, exposure_s=0.3,
+                                   pixels=simulator.data_frame(2)[0]), pedestal)
+    ZeroSuppressStage()(work)
+    ReconstructStage(adu_per_kev=500.0)(work)
+    result = recon.result_from_bytes(work.envelopes[-1].body)
+    np.testing.assert_allclose(result["sc_energy"], result["sc_integral"] / 500.0, rtol=1e-6)
