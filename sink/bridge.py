@@ -52,9 +52,9 @@ def pedestal_from_bytes(body: bytes):
     return _function("recon", "Pedestal").from_bytes(body)
 
 
-def reconstruct(frame: np.ndarray, pedestal, run: int, event: int) -> dict:
-    """One frame's reconstruction result (branch name -> value/array)."""
-    return _function("recon", "reconstruct")(frame, pedestal, run=run, event=event)
+def reconstruct(frame: np.ndarray, pedestal, run: int, event: int, **options) -> dict:
+    """One frame's reconstruction result (branch name -> value/array); ``options`` go to recon."""
+    return _function("recon", "reconstruct")(frame, pedestal, run=run, event=event, **options)
 
 
 def environment_branches(metadata: dict) -> dict:

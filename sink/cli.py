@@ -7,6 +7,7 @@ non-zero without a traceback; exit codes: 2 usage or config, 3 object missing,
 
 import argparse
 import logging
+import math
 import signal
 import sys
 import threading
@@ -55,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--no-progress", action="store_true", help="no progress bar")
     replay.add_argument("--workers", type=_positive_int, default=1,
                         help="frames reconstructed at once (threads; default 1)")
+    replay.add_argument("--adu-per-kev", type=_positive_float, default=None,
+                        help="energy calibration, ADU of cluster integral per keV: adds sc_energy")
+    replay.add_argument("--pixel-lists", action="store_true",
+                        help="add each cluster's pixels (redpix_* branches)")
     return parser
 
 
@@ -62,6 +67,13 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
     return value
 
 
@@ -115,7 +127,8 @@ def _get_frame(config: dict, args) -> int:
 
 def _replay(config: dict, args) -> int:
     from .replay import replay_run
+    options = {"adu_per_kev": args.adu_per_kev, "pixel_lists": args.pixel_lists}
     where = replay_run(_s3(config, 30.0), args.detector, args.run, args.out,
-                       progress=not args.no_progress, workers=args.workers)
+                       progress=not args.no_progress, workers=args.workers, options=options)
     print(f"run {args.run} replayed into {where}")
     return 0

@@ -28,8 +28,10 @@ log = logging.getLogger(__name__)
 
 
 def replay_run(s3, detector: str, run: int, out_path=None, progress: bool = True,
-               workers: int = 1) -> str:
+               workers: int = 1, options: dict | None = None) -> str:
     """Reconstruct every raw frame of the run again; returns where the ROOT file went.
+
+    ``options`` are ``recon.reconstruct`` options (e.g. ``adu_per_kev``, ``pixel_lists``).
 
     Raises
     ------
@@ -52,7 +54,7 @@ def replay_run(s3, detector: str, run: int, out_path=None, progress: bool = True
         if raw.pedestal is None:
             raise SinkError(f"run {run} frame {number} was stored without a pedestal "
                             "(pedestal run?): nothing to reconstruct against")
-        result = bridge.reconstruct(raw.pixels, raw.pedestal, run, number)
+        result = bridge.reconstruct(raw.pixels, raw.pedestal, run, number, **(options or {}))
         result.update(bridge.environment_branches(read_daq_metadata(s3, raw.fields)))
         return result
 

@@ -111,3 +111,20 @@ def test_replay_cli_refuses_zero_workers(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(["replay", "--config", "x", "--detector", DETECTOR, "--run", "1", "--workers", "0"])
     assert info.value.code == 2 and "must be >= 1, got 0" in capsys.readouterr().err
+
+
+def test_replay_passes_reconstruction_options(s3_with_run, tmp_path):
+    out = tmp_path / "reco.root"
+    replay_run(s3_with_run, DETECTOR, 12, out, progress=False, options={"adu_per_kev": 500.0, "pixel_lists": True})
+    with uproot.open(out) as file:
+        events = file["Events"]
+        for energy, integral in zip(events["sc_energy"].array(library="np"), events["sc_integral"].array(library="np")):
+            np.testing.assert_allclose(energy, integral / 500.0, rtol=1e-6)
+        assert (events["nRedpix"].array(library="np") > 0).all()
+
+
+def test_replay_cli_refuses_a_bad_calibration(capsys):
+    from sink import cli
+    with pytest.raises(SystemExit) as info:
+        cli.main(["replay", "--config", "x", "--detector", DETECTOR, "--run", "1", "--adu-per-kev", "-5"])
+    assert info.value.code == 2 and "must be a finite number > 0, got -5" in capsys.readouterr().err
