@@ -3,8 +3,9 @@
 Event-level values (``run``, ``event``, ``nSc``, ``cmos_*``, ``t_*``) become flat
 branches; per-cluster arrays (``sc_*``) become jagged branches whose counter is the
 ``nSc`` branch, and the clusters' pixel lists (``redpix_*``, when reconstructed with
-``pixel_lists=True``) jagged branches counted by ``nRedpix``, as in ``reco_run%05d_3D.root``. Written by uproot (pure Python); ROOT
-itself cannot be installed on this machine, so the files are checked with uproot.
+``pixel_lists=True``) jagged branches counted by ``nRedpix``, as in
+``reco_run%05d_3D.root``. Written by uproot (pure Python); ROOT itself cannot be
+installed on this machine, so the files are checked with uproot.
 """
 
 import os
@@ -51,17 +52,23 @@ def fill_missing_branches(events):
         names.update(dict.fromkeys(event))
     filled, aligned = {}, []
     for event in events:
-        missing = [name for name in names if name not in event]
         row = dict(event)
-        for name in missing:
+        missing = [name for name in names if name not in event]
+        for name in sorted(missing, key=lambda name: name not in JAGGED.values()):  # counters first
             filled[name] = filled.get(name, 0) + 1
-            row[name] = np.int32(0) if name in JAGGED.values() else np.float64(np.nan)
-        for name in missing:
-            counter = _counter_of(name)
-            if counter is not None:
-                row[name] = np.full(int(row.get(counter, 0)), np.nan, dtype=np.float32)
+            row[name] = _filler(name, row)
         aligned.append(row)
     return aligned, filled
+
+
+def _filler(name, row):
+    """What a result without branch ``name`` gets: 0 for a counter, NaNs for the rest."""
+    if name in JAGGED.values():
+        return np.int32(0)
+    counter = _counter_of(name)
+    if counter is None:
+        return np.float64(np.nan)
+    return np.full(int(row[counter]), np.nan, dtype=np.float32)
 
 
 def write_root(events, path):
