@@ -162,6 +162,8 @@ def _options(options):
     if unknown:
         raise ReconError(f"unknown reconstruction option(s) {sorted(unknown)!r}; known: {sorted(DEFAULTS)}")
     opts = {**DEFAULTS, **options}
+    if not isinstance(opts["pixel_lists"], (bool, np.bool_)):
+        raise ReconError(f"pixel_lists must be True or False, got {opts['pixel_lists']!r}")
     opts["adu_per_kev"] = check_adu_per_kev(opts["adu_per_kev"])
     return opts
 

@@ -61,3 +61,12 @@ def test_types_are_those_the_collaborations_readers_expect(result):
     assert result["sc_redpixIdx"].dtype == np.float32 and result["redpix_iz"].dtype == np.float32
     assert result["redpix_ix"].dtype == np.int32 and result["redpix_iy"].dtype == np.int32
     assert result["nRedpix"].dtype == np.int32
+
+
+def test_a_non_boolean_pixel_lists_option_is_refused():
+    from recon import ReconError
+
+    sim = FrameSimulator(SensorModel((64, 96), seed=3), seed=4)
+    pedestal = Pedestal.from_frames(sim.pedestal_frame(i) for i in range(4))
+    with pytest.raises(ReconError, match="pixel_lists must be True or False, got 'yes'"):
+        reconstruct(sim.data_frame(0)[0], pedestal, pixel_lists="yes")
