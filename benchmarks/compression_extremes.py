@@ -35,7 +35,6 @@ import time
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
-import blosc2  # noqa: E402
 import numpy as np  # noqa: E402
 
 import compression  # noqa: E402
@@ -45,7 +44,9 @@ from compression.residual_survey import survey_residuals  # noqa: E402
 from edge.sim import FrameSimulator, SensorModel  # noqa: E402
 from recon import Pedestal  # noqa: E402
 
-_BLOSC = dict(codec=blosc2.Codec.ZSTD, clevel=1, filters=[blosc2.Filter.SHUFFLE], typesize=2, nthreads=1)
+sys.path.append(_HERE)  # the package is imported: the folder's own helpers no longer shadow it
+from peers import BLOSC2_C1, blosc2_codec  # noqa: E402
+
 #: (name, glow sigma as a fraction of the frame width, peak ADU)
 _SPARKS = [("spark, small faint", 0.05, 100), ("spark, faint", 0.1, 100), ("spark", 0.1, 300),
            ("spark, large", 0.2, 1000), ("spark, whole frame", 0.4, 3000)]
@@ -97,8 +98,7 @@ def methods(pedestal) -> dict:
                                        lambda b: pairs_ped.decode(b, pedestal)),
         ("none", "encode_frame"): (compression.encode_frame, compression.decode_frame),
         ("none", "pairs forced"): (pairs_col.encode, pairs_col.decode),
-        ("either", "blosc2 c1"): (lambda f: blosc2.compress2(f, cparams=_BLOSC),
-                                  lambda b: blosc2.decompress2(b, dparams={"nthreads": 1})),
+        ("either", "blosc2 c1"): blosc2_codec(BLOSC2_C1, pedestal.shape),
     }
 
 
@@ -161,8 +161,7 @@ def drift_methods(pedestal) -> dict:
     decode = lambda b: compression.decode_frame(b, pedestal)  # noqa: E731
     return {"encode_frame": (lambda f: compression.encode_frame(f, pedestal), decode),
             "without offset": (encode_without_offset, decode),
-            "blosc2 c1": (lambda f: blosc2.compress2(f, cparams=_BLOSC),
-                          lambda b: blosc2.decompress2(b, dparams={"nthreads": 1}))}
+            "blosc2 c1": blosc2_codec(BLOSC2_C1, pedestal.shape)}
 
 
 def print_drift_table(frame: np.ndarray, pedestal, drifts: list, repeats: int) -> None:
@@ -202,7 +201,7 @@ def lossy_encoders(pedestal, q: float) -> dict:
             return compression.encode_frame(frame, pedestal, lossy_q=q)
     return {"lossy": lambda f: compression.encode_frame(f, pedestal, lossy_q=q),
             "without offset": without_offset,
-            "blosc2 c1": lambda f: blosc2.compress2(f, cparams=_BLOSC)}
+            "blosc2 c1": blosc2_codec(BLOSC2_C1, pedestal.shape)[0]}
 
 
 def print_lossy_drift_table(frame: np.ndarray, pedestal, drifts: list, repeats: int, q: float = 2.0) -> None:

@@ -12,7 +12,7 @@ import imagecodecs
 import numpy as np
 import zstandard
 
-__all__ = ["BLOSC2_C1", "generic_peers"]
+__all__ = ["BLOSC2_C1", "blosc2_codec", "generic_peers"]
 
 #: Blosc2 zstd+shuffle at clevel 1, one thread: the peer of the speed targets.
 BLOSC2_C1 = "blosc2 zstd+shuffle c1"
@@ -40,10 +40,8 @@ def generic_peers(shape: tuple) -> dict:
         "zstd -1": (lambda f: zstd1.compress(f.tobytes()), lambda b: as_frame(unzstd.decompress(b)), True),
         "zstd -3": (lambda f: zstd3.compress(f.tobytes()), lambda b: as_frame(unzstd.decompress(b)), True),
     }
-    for name, (codec, level, shuffle) in _BLOSC.items():
-        params = dict(codec=codec, clevel=level, filters=[shuffle], typesize=2, nthreads=1)
-        table[name] = (lambda f, p=params: blosc2.compress2(f, cparams=p),
-                       lambda b: as_frame(blosc2.decompress2(b, dparams={"nthreads": 1})), True)
+    for name in _BLOSC:
+        table[name] = (*blosc2_codec(name, shape), True)
     table["rice (imagecodecs rcomp)"] = (imagecodecs.rcomp_encode,
                                          lambda b: imagecodecs.rcomp_decode(b, shape=shape, dtype=np.uint16),
                                          True)
@@ -52,3 +50,11 @@ def generic_peers(shape: tuple) -> dict:
             lambda f: imagecodecs.jpegxl_encode(f, lossless=True, effort=1, numthreads=1),
             lambda b: imagecodecs.jpegxl_decode(b, numthreads=1), True)
     return table
+
+
+def blosc2_codec(name: str, shape: tuple) -> tuple:
+    """``(encode, decode)`` of one Blosc2 peer (``name`` as in the table, e.g. :data:`BLOSC2_C1`)."""
+    codec, level, shuffle = _BLOSC[name]
+    params = dict(codec=codec, clevel=level, filters=[shuffle], typesize=2, nthreads=1)
+    return (lambda f: blosc2.compress2(f, cparams=params),
+            lambda b: np.frombuffer(blosc2.decompress2(b, dparams={"nthreads": 1}), np.uint16).reshape(shape))
