@@ -49,7 +49,16 @@ def parse_args(argv=None):
                         help="frames of the pedestal run (the facts: about 100)")
     parser.add_argument("--repeats", type=int, default=5, help="timing repeats per frame")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the camera draws")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.cameras < 1:
+        parser.error(f"--cameras must be >= 1, got {args.cameras}")
+    if args.frames < 1:
+        parser.error(f"--frames must be >= 1, got {args.frames}")
+    if args.pedestal_frames < 2:
+        parser.error(f"--pedestal-frames must be >= 2, got {args.pedestal_frames}")
+    if args.repeats < 1:
+        parser.error(f"--repeats must be >= 1, got {args.repeats}")
+    return args
 
 
 def draw_camera(rng) -> dict:

@@ -51,7 +51,10 @@ def parse_args(argv=None):
     parser.add_argument("--column-spreads", type=_floats,
                         default=tuple(np.arange(2, 13) / 4),
                         help="column_spread_adu values, comma-separated (default 0.5-3 by 0.25)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.frames < 1:
+        parser.error(f"--frames must be >= 1, got {args.frames}")
+    return args
 
 
 def _floats(text: str) -> tuple:
